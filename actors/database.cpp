@@ -1,0 +1,156 @@
+// The embedding API (include/db001/db001.h, actor_api.h): databases own an actor system
+// (or use the host's), connections own a session and its session actor.
+#include <caf/all.hpp>
+
+#include "actors/session_actor.h"
+#include "actors/txn_manager_actor.h"
+#include "db001/actor_api.h"
+#include "db001/db001.h"
+#include "sql/session.h"
+
+namespace db001 {
+
+struct database::actors {
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> own;
+  caf::actor_system* sys = nullptr;
+  caf::actor txn_manager;
+  ~actors() {
+    if (txn_manager) caf::anon_send_exit(txn_manager, caf::exit_reason::user_shutdown);
+    txn_manager = nullptr;
+    own.reset();  // waits for the actors to finish
+  }
+};
+
+struct connection_actor {
+  caf::actor session;
+};
+
+namespace {
+options normalized(options o) {
+  if (o.parallel_workers <= 0) o.parallel_workers = int(std::max(1u, std::thread::hardware_concurrency()));
+  return o;
+}
+}  // namespace
+
+database::database(const options& opts) : opts_(normalized(opts)), engine_(std::make_unique<engine::engine>(opts_)) {}
+
+database::~database() {
+  actors_.reset();
+  engine_.reset();
+}
+
+std::unique_ptr<database> database::open(const options& opts) {
+  std::unique_ptr<database> db(new database(opts));
+  db->actors_ = std::make_unique<actors>();
+  db->actors_->cfg = std::make_unique<caf::actor_system_config>();
+  db->actors_->cfg->set("scheduler.max-threads", 2);
+  db->actors_->cfg->set("logger.verbosity", caf::atom("quiet"));
+  db->actors_->own = std::make_unique<caf::actor_system>(*db->actors_->cfg);
+  db->actors_->sys = db->actors_->own.get();
+  db->actors_->txn_manager = db001::actors::spawn_txn_manager(*db->actors_->sys, db->engine_->txns());
+  return db;
+}
+
+std::unique_ptr<database> open_on(caf::actor_system& sys, const options& opts) {
+  std::unique_ptr<database> db(new database(opts));
+  db->actors_ = std::make_unique<database::actors>();
+  db->actors_->sys = &sys;
+  db->actors_->txn_manager = db001::actors::spawn_txn_manager(sys, db->engine_->txns());
+  return db;
+}
+
+struct database_access {
+  static database::actors& actors_of(database& db) { return *db.actors_; }
+};
+
+caf::actor txn_manager_actor(database& db) { return database_access::actors_of(db).txn_manager; }
+
+std::unique_ptr<connection> database::connect() {
+  auto box = std::make_shared<db001::actors::session_box>(*engine_);
+  std::unique_ptr<connection> c(new connection(box));
+  c->actor_ = std::make_unique<connection_actor>();
+  c->actor_->session = db001::actors::spawn_session(*actors_->sys, box);
+  return c;
+}
+
+// --- connection ---------------------------------------------------------------------------
+
+connection::connection(std::shared_ptr<db001::actors::session_box> box) : box_(std::move(box)) {}
+
+connection::~connection() {
+  if (actor_ && actor_->session) caf::anon_send_exit(actor_->session, caf::exit_reason::user_shutdown);
+}
+
+caf::actor session_actor(connection& c) { return c.actor_->session; }
+
+engine::session& connection::session() { return box_->session; }
+
+result connection::execute(std::string_view sql) {
+  std::lock_guard lock(box_->mutex);
+  auto all = box_->session.execute(sql);
+  if (all.empty()) {
+    auto r = std::make_shared<engine::result_data>();
+    return result(r);
+  }
+  return result(all.back());
+}
+
+std::vector<result> connection::execute_all(std::string_view sql) {
+  std::lock_guard lock(box_->mutex);
+  std::vector<result> out;
+  for (auto& r : box_->session.execute(sql)) out.emplace_back(r);
+  return out;
+}
+
+prepared_statement connection::prepare(std::string_view sql) {
+  std::lock_guard lock(box_->mutex);
+  return prepared_statement(box_, box_->session.prepare(sql));
+}
+
+bool connection::in_transaction() const { return box_->session.in_transaction(); }
+bool connection::failed() const { return box_->session.failed(); }
+
+// --- prepared_statement ---------------------------------------------------------------------
+
+prepared_statement::prepared_statement(std::shared_ptr<db001::actors::session_box> box,
+                                       std::shared_ptr<engine::prepared_data> d)
+    : box_(std::move(box)), d_(std::move(d)) {
+  if (auto& e = box_->session.prepare_error(*d_)) error_ = result(e);
+}
+
+size_t prepared_statement::param_count() const { return d_ ? box_->session.param_count(*d_) : 0; }
+sql_type prepared_statement::param_type(size_t i) const { return box_->session.param_type(*d_, i); }
+
+result prepared_statement::execute(const std::vector<value>& params) {
+  std::lock_guard lock(box_->mutex);
+  return result(box_->session.execute_prepared(*d_, params));
+}
+
+// --- result -----------------------------------------------------------------------------
+
+namespace {
+const std::string empty_string;
+const std::string ok_code = sqlstate::successful;
+}  // namespace
+
+bool result::ok() const { return !d_ || d_->ok(); }
+const std::string& result::sqlstate() const { return d_ ? d_->code : ok_code; }
+const std::string& result::error_message() const { return d_ ? d_->message : empty_string; }
+const std::string& result::error_detail() const { return d_ ? d_->detail : empty_string; }
+int result::error_position() const { return d_ ? d_->position : 0; }
+const std::string& result::command_tag() const { return d_ ? d_->tag : empty_string; }
+size_t result::column_count() const { return d_ ? d_->names.size() : 0; }
+const std::string& result::column_name(size_t col) const { return d_->names.at(col); }
+sql_type result::column_type(size_t col) const { return d_->types.at(col); }
+size_t result::row_count() const { return d_ && d_->rows ? d_->rows->row_count() : 0; }
+uint64_t result::rows_affected() const { return d_ ? d_->affected : 0; }
+const std::vector<std::string>& result::notices() const {
+  static const std::vector<std::string> none;
+  return d_ ? d_->notices : none;
+}
+bool result::is_null(size_t row, size_t col) const { return d_->rows->get(row, col).is_null(); }
+value result::get(size_t row, size_t col) const { return d_->rows->get(row, col); }
+std::string result::text(size_t row, size_t col) const { return d_->rows->get(row, col).to_string(); }
+
+}  // namespace db001

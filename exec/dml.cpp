@@ -1,0 +1,116 @@
+#include "exec/dml.h"
+
+#include "storage/error.h"
+#include "storage/index.h"
+
+namespace db001::exec {
+
+namespace {
+
+std::string describe_key(const storage::table& tbl, const storage::index& ix, storage::row_id rid) {
+  std::string cols, vals;
+  auto& blk = tbl.block_of(rid);
+  uint32_t slot = storage::rid_slot(rid);
+  for (size_t i = 0; i < ix.columns().size(); ++i) {
+    int c = ix.columns()[i];
+    if (i) {
+      cols += ", ";
+      vals += ", ";
+    }
+    cols += tbl.column(c).name;
+    vector v;
+    v.type = tbl.column(c).type;
+    v.data = blk.column(c).data;
+    v.nulls = blk.column(c).nulls;
+    value x = get_value(v, slot);
+    vals += x.is_null() ? "null" : x.to_string();
+  }
+  return "Key (" + cols + ")=(" + vals + ") already exists.";
+}
+
+void check_unique(exec_ctx& ctx, const storage::table& tbl, const storage::index& ix, storage::row_id rid) {
+  bool has_null = false;
+  std::string key = ix.row_key(rid, &has_null);
+  if (has_null) return;  // NULLs never collide
+  for (;;) {
+    uint64_t wait_seq = 0;
+    bool conflict = false;
+    {
+      std::lock_guard lock(ix.unique_stripe(key));
+      ix.scan_equal(key, [&](storage::row_id other) {
+        if (other == rid) return true;
+        auto& blk = tbl.block_of(other);
+        int c = ctx.tm->unique_conflict(*ctx.txn, blk, storage::rid_slot(other), &wait_seq);
+        if (c == 1) conflict = true;
+        return c == 0;
+      });
+      if (!conflict && !wait_seq) {
+        const_cast<storage::index&>(ix).insert(key, rid);
+        return;
+      }
+    }
+    if (conflict) {
+      db_error e(sqlstate::unique_violation, "duplicate key value violates unique constraint \"" + ix.name() + "\"");
+      e.with_detail(describe_key(tbl, ix, rid));
+      throw e;
+    }
+    ctx.tm->wait_for(*ctx.txn, wait_seq);
+  }
+}
+
+}  // namespace
+
+storage::row_id insert_version(exec_ctx& ctx, const std::shared_ptr<storage::table>& tbl,
+                               const std::vector<vector>& cols, uint32_t r) {
+  storage::table& t = *tbl;
+  for (size_t c = 0; c < t.column_count(); ++c)
+    if (t.column(c).not_null && cols[c].is_null(r))
+      throw db_error(sqlstate::not_null_violation, "null value in column \"" + t.column(c).name +
+                                                       "\" of relation \"" + t.name() +
+                                                       "\" violates not-null constraint");
+  storage::row_id rid = t.allocate_slot();
+  auto& blk = t.block_of(rid);
+  uint32_t slot = storage::rid_slot(rid);
+  for (size_t c = 0; c < t.column_count(); ++c) {
+    const vector& v = cols[c];
+    if (v.is_null(r)) {
+      t.set_null(rid, c);
+    } else if (v.type.physical() == phys::str) {
+      t.set_string(rid, c, v.as<string_t>()[r].view());
+    } else {
+      t.set_fixed(rid, c, v.data + size_t(r) * phys_size(v.type.physical()));
+    }
+  }
+  blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
+  blk.xmin(slot).store(ctx.txn->marker(), std::memory_order_release);
+  ctx.tm->record_insert(*ctx.txn, tbl, rid);
+  t.add_approx_rows(1);
+  for (auto& ix : t.indexes()) {
+    if (ix->unique()) {
+      check_unique(ctx, t, *ix, rid);
+    } else {
+      ix->insert(ix->row_key(rid), rid);
+    }
+  }
+  return rid;
+}
+
+batch version_batch(const storage::table& tbl, storage::row_id rid) {
+  batch b;
+  auto& blk = tbl.block_of(rid);
+  uint32_t slot = storage::rid_slot(rid);
+  for (size_t c = 0; c < tbl.column_count(); ++c) {
+    vector v;
+    v.type = tbl.column(c).type;
+    v.data = blk.column(c).data;
+    v.nulls = blk.column(c).nulls;
+    b.cols.push_back(gather(v, &slot, 1));
+  }
+  vector_writer w(sql_type::int64(), 1, false);
+  w.data<int64_t>()[0] = int64_t(rid);
+  b.cols.push_back(w.finish(false));
+  b.size = b.count = 1;
+  return b;
+}
+
+}  // namespace db001::exec

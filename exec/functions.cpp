@@ -1,0 +1,510 @@
+#include "exec/functions.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <random>
+#include <unordered_map>
+
+#include "exec/numeric_kernels.h"
+#include "exec/value_ops.h"
+#include "storage/cast.h"
+#include "storage/error.h"
+
+namespace db001::exec {
+
+namespace {
+
+using args_t = std::vector<value>;
+using impl_t = std::function<value(const args_t&, const sql_type& ret)>;
+using resolve_t = std::function<std::optional<function_resolution>(const std::vector<sql_type>&)>;
+
+struct function_def {
+  resolve_t resolve;
+  impl_t impl;
+  bool strict = true;  ///< NULL in any argument gives NULL without calling impl
+};
+
+sql_type numeric_family(const sql_type& t) {
+  if (t.id == type_id::unknown || t.id == type_id::null_) return sql_type::numeric();
+  return t;
+}
+
+/// Resolver: all arguments cast to `arg`, result `ret`.
+resolve_t fixed(std::vector<sql_type> args, sql_type ret) {
+  return [args, ret](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() != args.size()) return std::nullopt;
+    for (size_t i = 0; i < in.size(); ++i)
+      if (!(in[i] == args[i]) && !can_cast(in[i], args[i], cast_kind::implicit)) return std::nullopt;
+    return function_resolution{ret, args};
+  };
+}
+
+/// Resolver: n..m text arguments (others cast to text), text result.
+resolve_t text_fn(size_t min_args, size_t max_args, std::vector<sql_type> tail = {}, sql_type ret = sql_type::text()) {
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() < min_args || in.size() > max_args) return std::nullopt;
+    function_resolution r{ret, {}};
+    for (size_t i = 0; i < in.size(); ++i) {
+      sql_type want = (i == 0 || tail.empty()) ? sql_type::text() : tail[std::min(i - 1, tail.size() - 1)];
+      if (!can_cast(in[i], want, cast_kind::implicit) && !(i == 0 && in[i].is_string())) return std::nullopt;
+      r.arg_types.push_back(want);
+    }
+    return r;
+  };
+}
+
+/// Resolver: one numeric-family argument, same type result (abs, ceil, floor, sign...).
+resolve_t same_number(bool float_only = false) {
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() != 1) return std::nullopt;
+    sql_type t = in[0];
+    if (t.id == type_id::unknown || t.id == type_id::null_) t = sql_type::float64();
+    if (!t.is_number()) return std::nullopt;
+    if (float_only && !t.is_float()) t = t.is_numeric() ? sql_type::numeric(-1, t.scale) : sql_type::float64();
+    return function_resolution{t, {t}};
+  };
+}
+
+double num(const value& v) { return v.to_double(); }
+
+value from_double(double d, const sql_type& ret) {
+  if (ret.is_float()) return value::make_float(ret, d);
+  return cast_value(value::float64(d), ret, cast_kind::explicit_);
+}
+
+std::string_view sv(const value& v) { return v.as_string(); }
+
+/// Number of characters of UTF-8 text.
+size_t utf8_len(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+/// Byte offset of character `chars` (clamped).
+size_t utf8_offset(std::string_view s, size_t chars) {
+  size_t i = 0;
+  while (i < s.size() && chars > 0) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    --chars;
+  }
+  return i;
+}
+
+std::string substr_chars(std::string_view s, int64_t start, std::optional<int64_t> len) {
+  // PostgreSQL: characters [start, start+len) with 1-based start, may start before 1.
+  int64_t end = len ? start + *len : INT64_MAX;
+  if (len && *len < 0) throw db_error(sqlstate::invalid_parameter_value, "negative substring length not allowed");
+  int64_t b = std::max<int64_t>(start, 1);
+  if (end <= b) return "";
+  size_t from = utf8_offset(s, size_t(b - 1));
+  size_t to = end == INT64_MAX ? s.size() : utf8_offset(s, size_t(end - 1));
+  return std::string(s.substr(from, to > from ? to - from : 0));
+}
+
+std::string trim_chars(std::string_view s, std::string_view chars, bool left, bool right) {
+  size_t b = 0, e = s.size();
+  if (left)
+    while (b < e && chars.find(s[b]) != std::string_view::npos) ++b;
+  if (right)
+    while (e > b && chars.find(s[e - 1]) != std::string_view::npos) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string pad(std::string_view s, int64_t len, std::string_view fill, bool left) {
+  if (len <= 0) return "";
+  size_t have = utf8_len(s);
+  if (have >= size_t(len)) return std::string(s.substr(0, utf8_offset(s, size_t(len))));
+  if (fill.empty()) return std::string(s);
+  std::string padding;
+  size_t need = size_t(len) - have;
+  for (size_t i = 0; i < need; ++i) padding.push_back(fill[i % fill.size()]);
+  return left ? padding + std::string(s) : std::string(s) + padding;
+}
+
+value numeric_round(const value& v, int64_t digits, const sql_type& ret, bool truncate) {
+  int s = v.type().scale;
+  int128_t x = v.as_numeric();
+  int target = int(std::clamp<int64_t>(digits, -38, 38));
+  if (target >= s) return value::numeric(rescale128(x, s, std::max(target, 0)), ret);
+  int drop = s - target;
+  int128_t p = drop > 38 ? 0 : pow10_128(drop);
+  int128_t q = p ? x / p : 0, rem = p ? x % p : x;
+  if (!truncate) {
+    if (rem < 0) rem = -rem;
+    if (p && rem * 2 >= p) q += x < 0 ? -1 : 1;
+  }
+  // Back to the result scale max(target, 0).
+  int128_t r = target >= 0 ? q : q * pow10_128(-target);
+  return value::numeric(r, ret);
+}
+
+const std::unordered_map<std::string, function_def>& registry() {
+  static const std::unordered_map<std::string, function_def> fns = [] {
+    std::unordered_map<std::string, function_def> m;
+    auto add = [&](std::vector<std::string> names, function_def d) {
+      for (auto& n : names) m[n] = d;
+    };
+    add({"abs"}, {same_number(), [](const args_t& a, const sql_type& t) {
+                    const value& v = a[0];
+                    if (t.is_numeric()) {
+                      int128_t x = v.as_numeric();
+                      return value::numeric(x < 0 ? -x : x, t);
+                    }
+                    if (t.is_float()) return value::make_float(t, std::fabs(v.as_float()));
+                    int64_t x = v.as_int();
+                    if (x == (t.id == type_id::int16 ? INT16_MIN : t.id == type_id::int32 ? INT32_MIN : INT64_MIN))
+                      throw db_error(sqlstate::numeric_value_out_of_range,
+                                     std::string(t.id == type_id::int16 ? "smallint" : t.id == type_id::int32 ? "integer" : "bigint") +
+                                         " out of range");
+                    return value::make_int(t, x < 0 ? -x : x);
+                  }});
+    auto ceil_floor = [&](bool up) {
+      return function_def{[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                            if (in.size() != 1) return std::nullopt;
+                            sql_type t = in[0];
+                            if (t.id == type_id::unknown || t.is_float()) return function_resolution{sql_type::float64(), {sql_type::float64()}};
+                            if (t.is_integer()) return function_resolution{sql_type::float64(), {sql_type::float64()}};
+                            if (t.is_numeric()) return function_resolution{sql_type::numeric(-1, 0), {t}};
+                            return std::nullopt;
+                          },
+                          [up](const args_t& a, const sql_type& t) {
+                            if (t.is_numeric()) {
+                              int s = a[0].type().scale;
+                              int128_t x = a[0].as_numeric(), p = pow10_128(s);
+                              int128_t q = x / p;
+                              if (x % p != 0 && ((x > 0) == up)) q += up ? 1 : -1;
+                              return value::numeric(q, t);
+                            }
+                            double d = a[0].as_float();
+                            return value::float64(up ? std::ceil(d) : std::floor(d));
+                          }};
+    };
+    add({"ceil", "ceiling"}, ceil_floor(true));
+    add({"floor"}, ceil_floor(false));
+    auto round_fn = [&](bool trunc) {
+      return function_def{[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                            if (in.empty() || in.size() > 2) return std::nullopt;
+                            sql_type t = in[0];
+                            if (in.size() == 2) {
+                              if (t.is_float()) return std::nullopt;
+                              sql_type n = t.is_numeric() ? sql_type::numeric(-1, t.scale) : sql_type::numeric();
+                              return function_resolution{sql_type::numeric(), {n, sql_type::int32()}};
+                            }
+                            if (t.is_numeric()) return function_resolution{sql_type::numeric(-1, 0), {t}};
+                            if (t.is_number() || t.id == type_id::unknown)
+                              return function_resolution{sql_type::float64(), {sql_type::float64()}};
+                            return std::nullopt;
+                          },
+                          [trunc](const args_t& a, const sql_type& t) {
+                            if (a[0].type().is_numeric()) {
+                              int64_t d = a.size() == 2 ? a[1].as_int() : 0;
+                              sql_type rt = sql_type::numeric(-1, int(std::clamp<int64_t>(d, 0, 38)));
+                              return numeric_round(a[0], d, rt, trunc);
+                            }
+                            double d = a[0].as_float();
+                            return value::float64(trunc ? std::trunc(d) : std::nearbyint(d));
+                          }};
+    };
+    add({"round"}, round_fn(false));
+    add({"trunc"}, round_fn(true));
+    add({"sign"}, {same_number(), [](const args_t& a, const sql_type& t) {
+                     double d = num(a[0]);
+                     return from_double(d > 0 ? 1 : d < 0 ? -1 : 0, t);
+                   }});
+    add({"sqrt"}, {fixed({sql_type::float64()}, sql_type::float64()), [](const args_t& a, const sql_type&) {
+                     double d = a[0].as_float();
+                     if (d < 0)
+                       throw db_error("2201F", "cannot take square root of a negative number");
+                     return value::float64(std::sqrt(d));
+                   }});
+    add({"power", "pow"}, {fixed({sql_type::float64(), sql_type::float64()}, sql_type::float64()),
+                           [](const args_t& a, const sql_type&) {
+                             double x = a[0].as_float(), y = a[1].as_float();
+                             if (x == 0 && y < 0)
+                               throw db_error("2201F", "zero raised to a negative power is undefined");
+                             return value::float64(std::pow(x, y));
+                           }});
+    add({"exp"}, {fixed({sql_type::float64()}, sql_type::float64()),
+                  [](const args_t& a, const sql_type&) { return value::float64(std::exp(a[0].as_float())); }});
+    add({"ln"}, {fixed({sql_type::float64()}, sql_type::float64()), [](const args_t& a, const sql_type&) {
+                   double d = a[0].as_float();
+                   if (d <= 0) throw db_error("2201E", d == 0 ? "cannot take logarithm of zero" : "cannot take logarithm of a negative number");
+                   return value::float64(std::log(d));
+                 }});
+    add({"log", "log10"}, {fixed({sql_type::float64()}, sql_type::float64()), [](const args_t& a, const sql_type&) {
+                             double d = a[0].as_float();
+                             if (d <= 0) throw db_error("2201E", d == 0 ? "cannot take logarithm of zero" : "cannot take logarithm of a negative number");
+                             return value::float64(std::log10(d));
+                           }});
+    add({"pi"}, {fixed({}, sql_type::float64()), [](const args_t&, const sql_type&) { return value::float64(M_PI); }});
+    add({"random"}, {fixed({}, sql_type::float64()), [](const args_t&, const sql_type&) {
+                       thread_local std::mt19937_64 gen{std::random_device{}()};
+                       return value::float64(std::uniform_real_distribution<double>(0, 1)(gen));
+                     }});
+    add({"mod"}, {[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                    if (in.size() != 2) return std::nullopt;
+                    for (auto& t : in)
+                      if (!t.is_integer() && !t.is_numeric() && t.id != type_id::unknown) return std::nullopt;
+                    if (in[0].is_numeric() || in[1].is_numeric())
+                      return function_resolution{sql_type::numeric(), {sql_type::numeric(), sql_type::numeric()}};
+                    return function_resolution{sql_type::int64(), {sql_type::int64(), sql_type::int64()}};
+                  },
+                  [](const args_t& a, const sql_type& t) {
+                    if (t.is_numeric()) {
+                      int s = std::max(a[0].type().scale, a[1].type().scale);
+                      int128_t x = rescale128(a[0].as_numeric(), a[0].type().scale, s);
+                      int128_t y = rescale128(a[1].as_numeric(), a[1].type().scale, s);
+                      if (y == 0) throw db_error(sqlstate::division_by_zero, "division by zero");
+                      return value::numeric(x % y, sql_type::numeric(-1, s));
+                    }
+                    int64_t y = a[1].as_int();
+                    if (y == 0) throw db_error(sqlstate::division_by_zero, "division by zero");
+                    return value::int64(y == -1 ? 0 : a[0].as_int() % y);
+                  }});
+    add({"lower"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
+                      std::string s(sv(a[0]));
+                      for (auto& c : s) c = char(std::tolower((unsigned char)c));
+                      return value::text(s);
+                    }});
+    add({"upper"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
+                      std::string s(sv(a[0]));
+                      for (auto& c : s) c = char(std::toupper((unsigned char)c));
+                      return value::text(s);
+                    }});
+    add({"initcap"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
+                        std::string s(sv(a[0]));
+                        bool start = true;
+                        for (auto& c : s) {
+                          c = char(start ? std::toupper((unsigned char)c) : std::tolower((unsigned char)c));
+                          start = !std::isalnum((unsigned char)c);
+                        }
+                        return value::text(s);
+                      }});
+    add({"length", "char_length", "character_length"},
+        {text_fn(1, 1, {}, sql_type::int32()),
+         [](const args_t& a, const sql_type&) { return value::int32(int32_t(utf8_len(sv(a[0])))); }});
+    add({"octet_length"}, {text_fn(1, 1, {}, sql_type::int32()),
+                           [](const args_t& a, const sql_type&) { return value::int32(int32_t(sv(a[0]).size())); }});
+    add({"substr", "substring"}, {text_fn(2, 3, {sql_type::int64()}), [](const args_t& a, const sql_type&) {
+                                    std::optional<int64_t> len;
+                                    if (a.size() == 3) len = a[2].as_int();
+                                    return value::text(substr_chars(sv(a[0]), a[1].as_int(), len));
+                                  }});
+    add({"left"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
+                     std::string_view s = sv(a[0]);
+                     int64_t n = a[1].as_int();
+                     size_t len = utf8_len(s);
+                     size_t keep = n >= 0 ? std::min<size_t>(size_t(n), len) : (size_t(-n) >= len ? 0 : len - size_t(-n));
+                     return value::text(std::string(s.substr(0, utf8_offset(s, keep))));
+                   }});
+    add({"right"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
+                      std::string_view s = sv(a[0]);
+                      int64_t n = a[1].as_int();
+                      size_t len = utf8_len(s);
+                      size_t keep = n >= 0 ? std::min<size_t>(size_t(n), len) : (size_t(-n) >= len ? 0 : len - size_t(-n));
+                      return value::text(std::string(s.substr(utf8_offset(s, len - keep))));
+                    }});
+    add({"btrim", "trim"}, {text_fn(1, 2), [](const args_t& a, const sql_type&) {
+                              return value::text(trim_chars(sv(a[0]), a.size() > 1 ? sv(a[1]) : " ", true, true));
+                            }});
+    add({"ltrim"}, {text_fn(1, 2), [](const args_t& a, const sql_type&) {
+                      return value::text(trim_chars(sv(a[0]), a.size() > 1 ? sv(a[1]) : " ", true, false));
+                    }});
+    add({"rtrim"}, {text_fn(1, 2), [](const args_t& a, const sql_type&) {
+                      return value::text(trim_chars(sv(a[0]), a.size() > 1 ? sv(a[1]) : " ", false, true));
+                    }});
+    add({"replace"}, {text_fn(3, 3), [](const args_t& a, const sql_type&) {
+                        std::string s(sv(a[0]));
+                        std::string_view from = sv(a[1]), to = sv(a[2]);
+                        if (from.empty()) return value::text(s);
+                        std::string out;
+                        size_t pos = 0, hit;
+                        while ((hit = s.find(from, pos)) != std::string::npos) {
+                          out.append(s, pos, hit - pos);
+                          out.append(to);
+                          pos = hit + from.size();
+                        }
+                        out.append(s, pos);
+                        return value::text(out);
+                      }});
+    add({"strpos", "position"}, {text_fn(2, 2, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+                                   std::string_view s = sv(a[0]);
+                                   size_t hit = s.find(sv(a[1]));
+                                   return value::int32(hit == std::string_view::npos ? 0 : int32_t(utf8_len(s.substr(0, hit)) + 1));
+                                 }});
+    add({"repeat"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
+                       std::string out;
+                       int64_t n = a[1].as_int();
+                       if (n > 0 && sv(a[0]).size() * size_t(n) > (size_t(1) << 30))
+                         throw db_error(sqlstate::program_limit_exceeded, "requested length too large");
+                       for (int64_t i = 0; i < n; ++i) out.append(sv(a[0]));
+                       return value::text(out);
+                     }});
+    add({"reverse"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
+                        std::string s(sv(a[0]));
+                        std::reverse(s.begin(), s.end());
+                        return value::text(s);
+                      }});
+    add({"lpad"}, {text_fn(2, 3, {sql_type::int32(), sql_type::text()}), [](const args_t& a, const sql_type&) {
+                     return value::text(pad(sv(a[0]), a[1].as_int(), a.size() > 2 ? sv(a[2]) : " ", true));
+                   }});
+    add({"rpad"}, {text_fn(2, 3, {sql_type::int32(), sql_type::text()}), [](const args_t& a, const sql_type&) {
+                     return value::text(pad(sv(a[0]), a[1].as_int(), a.size() > 2 ? sv(a[2]) : " ", false));
+                   }});
+    add({"split_part"}, {text_fn(3, 3, {sql_type::text(), sql_type::int32()}), [](const args_t& a, const sql_type&) {
+                           std::string_view s = sv(a[0]), d = sv(a[1]);
+                           int64_t n = a[2].as_int();
+                           if (n == 0) throw db_error(sqlstate::invalid_parameter_value, "field position must not be zero");
+                           std::vector<std::string_view> parts;
+                           if (d.empty()) {
+                             parts.push_back(s);
+                           } else {
+                             size_t pos = 0, hit;
+                             while ((hit = s.find(d, pos)) != std::string_view::npos) {
+                               parts.push_back(s.substr(pos, hit - pos));
+                               pos = hit + d.size();
+                             }
+                             parts.push_back(s.substr(pos));
+                           }
+                           int64_t idx = n > 0 ? n - 1 : int64_t(parts.size()) + n;
+                           if (idx < 0 || idx >= int64_t(parts.size())) return value::text("");
+                           return value::text(std::string(parts[size_t(idx)]));
+                         }});
+    add({"ascii"}, {text_fn(1, 1, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+                      auto s = sv(a[0]);
+                      return value::int32(s.empty() ? 0 : int32_t((unsigned char)s[0]));
+                    }});
+    add({"chr"}, {fixed({sql_type::int32()}, sql_type::text()), [](const args_t& a, const sql_type&) {
+                    int64_t c = a[0].as_int();
+                    if (c <= 0 || c > 0x10FFFF)
+                      throw db_error(sqlstate::program_limit_exceeded, "requested character too large for encoding: " + std::to_string(c));
+                    std::string out;
+                    if (c < 0x80) {
+                      out.push_back(char(c));
+                    } else if (c < 0x800) {
+                      out.push_back(char(0xC0 | (c >> 6)));
+                      out.push_back(char(0x80 | (c & 0x3F)));
+                    } else if (c < 0x10000) {
+                      out.push_back(char(0xE0 | (c >> 12)));
+                      out.push_back(char(0x80 | ((c >> 6) & 0x3F)));
+                      out.push_back(char(0x80 | (c & 0x3F)));
+                    } else {
+                      out.push_back(char(0xF0 | (c >> 18)));
+                      out.push_back(char(0x80 | ((c >> 12) & 0x3F)));
+                      out.push_back(char(0x80 | ((c >> 6) & 0x3F)));
+                      out.push_back(char(0x80 | (c & 0x3F)));
+                    }
+                    return value::text(out);
+                  }});
+    // concat / concat_ws ignore NULL arguments (not strict).
+    add({"concat"}, {[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                       return function_resolution{sql_type::text(), std::vector<sql_type>(in.size(), sql_type::text())};
+                     },
+                     [](const args_t& a, const sql_type&) {
+                       std::string out;
+                       for (auto& v : a)
+                         if (!v.is_null()) out += v.as_string();
+                       return value::text(out);
+                     },
+                     false});
+    add({"concat_ws"}, {[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                          if (in.empty()) return std::nullopt;
+                          return function_resolution{sql_type::text(), std::vector<sql_type>(in.size(), sql_type::text())};
+                        },
+                        [](const args_t& a, const sql_type&) {
+                          if (a[0].is_null()) return value::null(sql_type::text());
+                          std::string out;
+                          bool first = true;
+                          for (size_t i = 1; i < a.size(); ++i) {
+                            if (a[i].is_null()) continue;
+                            if (!first) out += a[0].as_string();
+                            out += a[i].as_string();
+                            first = false;
+                          }
+                          return value::text(out);
+                        },
+                        false});
+    auto extreme = [&](bool greatest) {
+      return function_def{[](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+                            if (in.empty()) return std::nullopt;
+                            auto t = common_supertype(std::span<const sql_type>(in));
+                            if (!t) return std::nullopt;
+                            return function_resolution{*t, std::vector<sql_type>(in.size(), *t)};
+                          },
+                          [greatest](const args_t& a, const sql_type& t) {
+                            const value* best = nullptr;
+                            for (auto& v : a) {
+                              if (v.is_null()) continue;
+                              if (!best || (greatest ? compare_values(v, *best) > 0 : compare_values(v, *best) < 0)) best = &v;
+                            }
+                            return best ? *best : value::null(t);
+                          },
+                          false};
+    };
+    add({"greatest"}, extreme(true));
+    add({"least"}, extreme(false));
+    add({"version"}, {fixed({}, sql_type::text()), [](const args_t&, const sql_type&) {
+                        return value::text("PostgreSQL 15.0 (DB-001 0.1.0) on x86_64-pc-linux-gnu, compiled by g++ 12, 64-bit");
+                      }});
+    add({"now", "current_timestamp", "localtimestamp", "statement_timestamp", "transaction_timestamp"},
+        {fixed({}, sql_type::timestamp()), [](const args_t&, const sql_type&) {
+           auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+           return value::timestamp(us - 946684800LL * 1000000);  // PostgreSQL epoch 2000-01-01
+         }});
+    add({"current_date"}, {fixed({}, sql_type::date()), [](const args_t&, const sql_type&) {
+                             auto s = std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count();
+                             return value::date(int32_t(s / 86400 - 10957));
+                           }});
+    return m;
+  }();
+  return fns;
+}
+
+}  // namespace
+
+bool is_aggregate_function(const std::string& name) {
+  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" || name == "bool_and" ||
+         name == "bool_or" || name == "every" || name == "string_agg";
+}
+
+std::optional<function_resolution> resolve_function(const std::string& name, const std::vector<sql_type>& args) {
+  auto& r = registry();
+  auto it = r.find(name);
+  if (it == r.end()) return std::nullopt;
+  return it->second.resolve(args);
+}
+
+vector call_function(const expr& e, const std::vector<vector>& args, uint32_t n, exec_ctx& ctx) {
+  auto& r = registry();
+  auto it = r.find(e.name);
+  if (it == r.end()) throw db_error(sqlstate::undefined_function, "function " + e.name + " does not exist");
+  const function_def& f = it->second;
+  vector_writer w(e.type, n);
+  std::vector<value> vals(args.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    bool any_null = false;
+    for (size_t k = 0; k < args.size(); ++k) {
+      vals[k] = get_value(args[k], i);
+      any_null |= vals[k].is_null();
+    }
+    if (f.strict && any_null) {
+      w.set_null(i);
+      continue;
+    }
+    value x = f.impl(vals, e.type);
+    if (!(x.type() == e.type) && !x.is_null()) x = cast_value(x, e.type, cast_kind::explicit_);
+    if (x.is_null()) {
+      w.set_null(i);
+      continue;
+    }
+    write_value(w, e.type, i, x);
+  }
+  return w.finish(true);
+}
+
+}  // namespace db001::exec

@@ -1,0 +1,30 @@
+#pragma once
+/// Scalar SQL functions: resolution by name and argument types (for the binder) and
+/// evaluation over vectors (for the evaluator).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exec/batch.h"
+#include "exec/context.h"
+#include "exec/expr.h"
+
+namespace db001::exec {
+
+struct function_resolution {
+  sql_type result;
+  std::vector<sql_type> arg_types;  ///< the types the arguments must be cast to
+  bool is_aggregate = false;
+};
+
+/// Resolves a scalar function call; nullopt if no function `name` takes these argument
+/// types (the binder then reports 42883).
+std::optional<function_resolution> resolve_function(const std::string& name, const std::vector<sql_type>& args);
+
+/// True for the names of aggregate functions (count, sum, avg, min, max, ...).
+bool is_aggregate_function(const std::string& name);
+
+/// Evaluates the function call `e` over argument vectors (already cast as resolved).
+vector call_function(const expr& e, const std::vector<vector>& args, uint32_t n, exec_ctx& ctx);
+
+}  // namespace db001::exec

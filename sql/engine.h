@@ -1,0 +1,54 @@
+#pragma once
+/// The engine of one database: its catalog, transaction manager and settings. Plain C++
+/// (no CAF): the actors in actors/ own sequencing around it, tests drive it directly.
+///
+/// Thread-safety: all members are safe from any thread.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db001/db001.h"
+#include "exec/batch.h"
+#include "storage/error.h"
+#include "storage/catalog.h"
+#include "txn/txn_manager.h"
+
+namespace db001::engine {
+
+/// The outcome of one statement (the data behind db001::result).
+struct result_data {
+  std::string code = sqlstate::successful;
+  std::string message, detail, hint;
+  int position = 0;
+  std::string tag;
+  uint64_t affected = 0;
+  std::vector<std::string> names;
+  std::vector<sql_type> types;
+  std::shared_ptr<exec::row_collection> rows;  ///< null for commands that return no rows
+  std::vector<std::string> notices;            ///< NOTICE/WARNING messages raised by the statement
+  bool ok() const { return code == sqlstate::successful; }
+};
+
+struct engine_stats {
+  std::atomic<uint64_t> statements{0};
+  std::atomic<uint64_t> errors{0};
+};
+
+class engine {
+ public:
+  explicit engine(const options& opts);
+  ~engine();
+  storage::catalog& catalog() { return catalog_; }
+  txn::txn_manager& txns() { return txns_; }
+  const options& opts() const { return opts_; }
+  engine_stats& stats() { return stats_; }
+
+ private:
+  options opts_;
+  storage::catalog catalog_;
+  txn::txn_manager txns_;
+  engine_stats stats_;
+};
+
+}  // namespace db001::engine

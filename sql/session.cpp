@@ -1,0 +1,498 @@
+#include "sql/session.h"
+
+#include <algorithm>
+
+#include "exec/operator.h"
+#include "sql/binder.h"
+#include "sql/ddl.h"
+#include "sql/parser.h"
+#include "storage/cast.h"
+
+namespace db001::engine {
+
+engine::engine(const options& opts) : opts_(opts) {}
+engine::~engine() = default;
+
+struct prepared_data {
+  std::string sql;  ///< the whole query string the statement came from
+  sql::parse_result tree;
+  sql::raw_statement stmt;
+  std::string kind;
+  std::vector<sql_type> param_types;
+  exec::plan_ptr plan;
+  uint64_t catalog_version = 0;
+  std::vector<std::string> names;
+  std::vector<sql_type> types;
+  std::shared_ptr<result_data> error;
+};
+
+namespace {
+
+const std::map<std::string, std::string>& default_settings() {
+  static const std::map<std::string, std::string> d = {
+      {"application_name", ""},
+      {"client_encoding", "UTF8"},
+      {"client_min_messages", "notice"},
+      {"datestyle", "ISO, MDY"},
+      {"default_transaction_isolation", "read committed"},
+      {"default_transaction_read_only", "off"},
+      {"extra_float_digits", "1"},
+      {"integer_datetimes", "on"},
+      {"intervalstyle", "postgres"},
+      {"is_superuser", "on"},
+      {"lc_messages", "C"},
+      {"lock_timeout", "0"},
+      {"max_connections", "100"},
+      {"search_path", "\"$user\", public"},
+      {"server_encoding", "UTF8"},
+      {"server_version", "15.0"},
+      {"server_version_num", "150000"},
+      {"standard_conforming_strings", "on"},
+      {"statement_timeout", "0"},
+      {"synchronous_commit", "on"},
+      {"timezone", "UTC"},
+      {"transaction_read_only", "off"},
+      {"work_mem", "4MB"},
+      {"idle_in_transaction_session_timeout", "0"},
+      {"row_security", "on"},
+      {"bytea_output", "hex"},
+      {"enable_seqscan", "on"},
+      {"enable_indexscan", "on"},
+      {"enable_hashjoin", "on"},
+      {"enable_nestloop", "on"},
+      {"jit", "off"},
+      {"max_parallel_workers_per_gather", "2"},
+      {"maintenance_work_mem", "64MB"},
+  };
+  return d;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<txn::isolation> parse_isolation(std::string_view s) {
+  std::string l = lower(s);
+  if (l == "read committed" || l == "read uncommitted") return txn::isolation::read_committed;
+  if (l == "repeatable read") return txn::isolation::repeatable_read;
+  if (l == "serializable") return txn::isolation::serializable;
+  return std::nullopt;
+}
+
+const char* isolation_name(txn::isolation i) {
+  switch (i) {
+    case txn::isolation::read_committed: return "read committed";
+    case txn::isolation::repeatable_read: return "repeatable read";
+    case txn::isolation::serializable: return "serializable";
+  }
+  return "read committed";
+}
+
+std::shared_ptr<result_data> ok_result(std::string tag) {
+  auto r = std::make_shared<result_data>();
+  r->tag = std::move(tag);
+  return r;
+}
+
+/// A SET value as text: constants joined by ", ".
+std::string set_value_text(const sql::node& stmt) {
+  std::string out;
+  for (auto& a : stmt.list("args")) {
+    if (!out.empty()) out += ", ";
+    sql::node c = a["A_Const"];
+    if (c.has("sval")) out += std::string(c["sval"].str("sval"));
+    else if (c.has("ival")) out += std::to_string(c["ival"].integer("ival", 0));
+    else if (c.has("fval")) out += std::string(c["fval"].str("fval"));
+    else if (c.has("boolval")) out += c["boolval"].boolean("boolval") ? "on" : "off";
+    else if (a.type() == "TypeCast") out += std::string(a.inner()["arg"]["A_Const"]["sval"].str("sval"));
+    else out += "0";
+  }
+  return out;
+}
+
+}  // namespace
+
+session::session(engine& e) : engine_(e) {
+  if (auto iso = parse_isolation(e.opts().default_isolation)) default_isolation_ = *iso;
+}
+
+session::~session() {
+  if (txn_) engine_.txns().abort(*txn_);
+}
+
+std::string session::setting(const std::string& name) const {
+  std::string n = lower(name);
+  if (n == "transaction_isolation")
+    return isolation_name(txn_ ? txn_->level : next_isolation_.value_or(default_isolation_));
+  if (n == "default_transaction_isolation") return isolation_name(default_isolation_);
+  auto it = settings_.find(n);
+  if (it != settings_.end()) return it->second;
+  auto d = default_settings().find(n);
+  return d == default_settings().end() ? "" : d->second;
+}
+
+void session::begin_implicit() {
+  txn_ = engine_.txns().begin(next_isolation_.value_or(default_isolation_));
+  next_isolation_.reset();
+  engine_.txns().begin_statement(*txn_, true);
+}
+
+void session::finish_implicit(bool ok) {
+  auto t = std::move(txn_);
+  if (!t) return;
+  if (ok)
+    engine_.txns().commit(*t);
+  else
+    engine_.txns().abort(*t);
+}
+
+void session::plan(prepared_data& p) {
+  if (p.plan && p.catalog_version == engine_.catalog().version()) return;
+  uint64_t version = engine_.catalog().version();
+  std::vector<sql_type> params = p.param_types;
+  sql::binder b(engine_.catalog(), &params);
+  b.current_user = setting("session_authorization").empty() ? "postgres" : setting("session_authorization");
+  b.current_database = setting("current_database").empty() ? "postgres" : setting("current_database");
+  sql::node inner = p.stmt.stmt.inner();
+  if (p.kind == "SelectStmt") {
+    auto q = b.bind_select(inner);
+    p.plan = q.plan;
+    p.names = q.names;
+    p.types = q.types;
+  } else if (p.kind == "InsertStmt") {
+    p.plan = b.bind_insert(inner);
+  } else if (p.kind == "UpdateStmt") {
+    p.plan = b.bind_update(inner);
+  } else if (p.kind == "DeleteStmt") {
+    p.plan = b.bind_delete(inner);
+  }
+  for (auto& t : params)
+    if (t.id == type_id::unknown || t.id == type_id::null_) t = sql_type::text();
+  p.param_types = params;
+  p.catalog_version = version;
+}
+
+std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const std::vector<value>* params) {
+  bool implicit = !explicit_block_;
+  if (implicit) {
+    begin_implicit();
+  } else {
+    engine_.txns().begin_statement(*txn_, first_in_txn_);
+  }
+  first_in_txn_ = false;
+  auto result = std::make_shared<result_data>();
+  try {
+    sql::node inner = p.stmt.stmt.inner();
+    const std::string& k = p.kind;
+    if (k == "SelectStmt" || k == "InsertStmt" || k == "UpdateStmt" || k == "DeleteStmt") {
+      plan(p);
+      std::vector<value> converted;
+      if (params) {
+        if (params->size() != p.param_types.size())
+          throw db_error("08P01", "bind message supplies " + std::to_string(params->size()) +
+                                      " parameters, but prepared statement requires " +
+                                      std::to_string(p.param_types.size()));
+        for (size_t i = 0; i < params->size(); ++i) {
+          const value& v = (*params)[i];
+          converted.push_back(v.type() == p.param_types[i] || v.is_null()
+                                  ? v
+                                  : cast_value(v, p.param_types[i], cast_kind::explicit_));
+        }
+      } else if (!p.param_types.empty()) {
+        throw db_error(sqlstate::undefined_parameter, "there is no parameter $1");
+      }
+      exec::exec_ctx ctx;
+      ctx.tm = &engine_.txns();
+      ctx.txn = txn_.get();
+      ctx.snap = engine_.txns().snapshot_of(*txn_);
+      ctx.cat = &engine_.catalog();
+      ctx.params = &converted;
+      ctx.cancel = &cancel_;
+      ctx.settings.parallel_workers = engine_.opts().parallel_workers;
+      ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
+      ctx.settings.work_mem = engine_.opts().work_mem;
+      auto rows = exec::run_plan(*p.plan, ctx);
+      if (k == "SelectStmt") {
+        result->rows = rows;
+        result->names = p.names;
+        result->types = p.types;
+        result->tag = "SELECT " + std::to_string(rows->row_count());
+      } else {
+        result->affected = ctx.rows_affected;
+        std::string n = std::to_string(ctx.rows_affected);
+        result->tag = k == "InsertStmt" ? "INSERT 0 " + n : k == "UpdateStmt" ? "UPDATE " + n : "DELETE " + n;
+      }
+    } else if (k == "CreateStmt") {
+      result->tag = sql::create_table(engine_, *txn_, inner, p.sql, result->notices);
+    } else if (k == "DropStmt") {
+      result->tag = sql::drop_objects(engine_, *txn_, inner, result->notices);
+    } else if (k == "IndexStmt") {
+      result->tag = sql::create_index(engine_, *txn_, inner, result->notices);
+    } else if (k == "ViewStmt") {
+      result->tag = sql::create_view(engine_, *txn_, inner, p.stmt.text, result->notices);
+    } else if (k == "VacuumStmt") {
+      if (!implicit)
+        throw db_error(sqlstate::active_sql_transaction,
+                       std::string(inner.boolean("is_vacuumcmd") ? "VACUUM" : "ANALYZE") +
+                           " cannot run inside a transaction block");
+      result->tag = inner.boolean("is_vacuumcmd") ? "VACUUM" : "ANALYZE";
+    } else {
+      std::string what = k.size() > 4 && k.substr(k.size() - 4) == "Stmt" ? k.substr(0, k.size() - 4) : k;
+      throw db_error(sqlstate::feature_not_supported, "statement " + what + " is not supported");
+    }
+    if (implicit) finish_implicit(true);
+    if (k == "VacuumStmt") engine_.txns().collect_garbage();
+  } catch (...) {
+    if (implicit) {
+      finish_implicit(false);
+    } else if (txn_) {
+      // The block is aborted: undo now, and refuse commands until ROLLBACK (25P02).
+      engine_.txns().abort(*txn_);
+      txn_.reset();
+      failed_ = true;
+    }
+    throw;
+  }
+  return result;
+}
+
+std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
+  sql::node x = p.stmt.stmt.inner();
+  std::string_view kind = x.str("kind");
+  auto r = std::make_shared<result_data>();
+  std::optional<txn::isolation> level;
+  for (auto& o : x.list("options")) {
+    sql::node d = o["DefElem"];
+    if (d.str("defname") == "transaction_isolation") level = parse_isolation(d["arg"]["A_Const"]["sval"].str("sval"));
+  }
+  if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
+    r->tag = "BEGIN";
+    if (explicit_block_) {
+      r->notices.push_back("WARNING:there is already a transaction in progress");
+      return r;
+    }
+    txn_ = engine_.txns().begin(level.value_or(next_isolation_.value_or(default_isolation_)));
+    next_isolation_.reset();
+    explicit_block_ = true;
+    first_in_txn_ = true;
+    failed_ = false;
+    return r;
+  }
+  if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") {
+    bool commit = kind == "TRANS_STMT_COMMIT";
+    r->tag = commit ? "COMMIT" : "ROLLBACK";
+    if (!explicit_block_) {
+      r->notices.push_back("WARNING:there is no transaction in progress");
+      return r;
+    }
+    auto t = std::move(txn_);
+    explicit_block_ = false;
+    if (failed_) {
+      failed_ = false;
+      r->tag = "ROLLBACK";
+      return r;
+    }
+    if (commit)
+      engine_.txns().commit(*t);
+    else
+      engine_.txns().abort(*t);
+    return r;
+  }
+  throw db_error(sqlstate::feature_not_supported,
+                 "transaction command " + std::string(kind.substr(11)) + " is not supported yet");
+}
+
+std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
+  sql::node x = p.stmt.stmt.inner();
+  std::string_view kind = x.str("kind");
+  std::string name = lower(x.str("name"));
+  if (kind == "VAR_SET_MULTI") {
+    std::optional<txn::isolation> level;
+    for (auto& a : x.list("args")) {
+      sql::node d = a["DefElem"];
+      if (d.str("defname") == "transaction_isolation") level = parse_isolation(d["arg"]["A_Const"]["sval"].str("sval"));
+    }
+    if (name == "session characteristics") {
+      if (level) default_isolation_ = *level;
+    } else if (level) {
+      if (explicit_block_ && !first_in_txn_)
+        throw db_error(sqlstate::active_sql_transaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+      if (explicit_block_ && txn_)
+        txn_->level = *level;
+      else
+        next_isolation_ = level;  // PostgreSQL warns that this has no effect outside a block
+    }
+    return ok_result("SET");
+  }
+  if (kind == "VAR_RESET_ALL") {
+    settings_.clear();
+    return ok_result("RESET");
+  }
+  bool known = default_settings().count(name) || name == "transaction_isolation" || name.find('.') != std::string::npos;
+  if (!known) throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
+  if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
+    settings_.erase(name);
+    if (name == "default_transaction_isolation") default_isolation_ = txn::isolation::read_committed;
+    return ok_result(kind == "VAR_RESET" ? "RESET" : "SET");
+  }
+  std::string v = set_value_text(x);
+  if (name == "transaction_isolation" || name == "default_transaction_isolation") {
+    auto level = parse_isolation(v);
+    if (!level)
+      throw db_error(sqlstate::invalid_parameter_value,
+                     "invalid value for parameter \"" + name + "\": \"" + v + "\"");
+    if (name == "default_transaction_isolation")
+      default_isolation_ = *level;
+    else if (explicit_block_ && txn_)
+      txn_->level = *level;
+    return ok_result("SET");
+  }
+  settings_[name] = v;
+  return ok_result("SET");
+}
+
+std::shared_ptr<result_data> session::show_statement(prepared_data& p) {
+  std::string name = lower(p.stmt.stmt.inner().str("name"));
+  auto r = std::make_shared<result_data>();
+  r->rows = std::make_shared<exec::row_collection>(std::vector<sql_type>{sql_type::text()});
+  r->types = {sql_type::text()};
+  exec::batch b;
+  if (name == "all") {
+    r->names = {"name", "setting"};
+    r->types = {sql_type::text(), sql_type::text()};
+    r->rows->set_types(r->types);
+    std::map<std::string, std::string> all(default_settings().begin(), default_settings().end());
+    for (auto& [k, v] : settings_) all[k] = v;
+    exec::vector_writer n(sql_type::text(), uint32_t(all.size())), s(sql_type::text(), uint32_t(all.size()));
+    uint32_t i = 0;
+    for (auto& [k, v] : all) {
+      n.data<string_t>()[i] = n.heap().make(k);
+      s.data<string_t>()[i] = s.heap().make(setting(k));
+      ++i;
+    }
+    b.cols = {n.finish(false), s.finish(false)};
+    b.size = b.count = i;
+  } else {
+    std::string v = setting(name);
+    if (v.empty() && !default_settings().count(name) && !settings_.count(name))
+      throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
+    r->names = {name};
+    exec::vector_writer w(sql_type::text(), 1);
+    w.data<string_t>()[0] = w.heap().make(v);
+    b.cols = {w.finish(false)};
+    b.size = b.count = 1;
+  }
+  r->rows->append_chunk(b);
+  r->tag = "SHOW";
+  return r;
+}
+
+std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<value>* params, std::string_view full_sql) {
+  engine_.stats().statements.fetch_add(1, std::memory_order_relaxed);
+  cancel_.store(false);
+  try {
+    if (p.error) return p.error;
+    if (p.kind == "TransactionStmt") return transaction_statement(p);
+    if (failed_)
+      throw db_error(sqlstate::in_failed_sql_transaction,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+    if (p.kind == "VariableSetStmt") return set_statement(p);
+    if (p.kind == "VariableShowStmt") return show_statement(p);
+    return run_in_transaction(p, params);
+  } catch (const db_error& e) {
+    engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    auto r = std::make_shared<result_data>();
+    r->code = e.code();
+    r->message = e.what();
+    r->detail = e.detail();
+    r->hint = e.hint();
+    r->position = e.position() ? sql::char_position(full_sql, e.position()) : 0;
+    return r;
+  } catch (const std::bad_alloc&) {
+    engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    auto r = std::make_shared<result_data>();
+    r->code = sqlstate::out_of_memory;
+    r->message = "out of memory";
+    return r;
+  } catch (const std::exception& e) {
+    engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    auto r = std::make_shared<result_data>();
+    r->code = sqlstate::internal_error;
+    r->message = std::string("internal error: ") + e.what();
+    return r;
+  }
+}
+
+std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql) {
+  std::vector<std::shared_ptr<result_data>> out;
+  sql::parse_result tree;
+  try {
+    tree = sql::parse_sql(sql);
+  } catch (const db_error& e) {
+    auto r = std::make_shared<result_data>();
+    r->code = e.code();
+    r->message = e.what();
+    r->position = e.position() ? sql::char_position(sql, e.position()) : 0;
+    out.push_back(r);
+    if (explicit_block_ && txn_) {
+      engine_.txns().abort(*txn_);
+      txn_.reset();
+      failed_ = true;
+    }
+    return out;
+  }
+  for (auto& st : tree.statements) {
+    prepared_data p;
+    p.sql = std::string(sql);
+    p.stmt = st;
+    p.kind = std::string(st.stmt.type());
+    auto r = run(p, nullptr, sql);
+    out.push_back(r);
+    if (!r->ok()) break;
+  }
+  return out;
+}
+
+std::shared_ptr<prepared_data> session::prepare(std::string_view sql) {
+  auto p = std::make_shared<prepared_data>();
+  p->sql = std::string(sql);
+  try {
+    p->tree = sql::parse_sql(sql);
+    if (p->tree.statements.size() > 1)
+      throw db_error(sqlstate::syntax_error, "cannot insert multiple commands into a prepared statement");
+    if (p->tree.statements.empty()) {
+      p->kind = "";
+      return p;
+    }
+    p->stmt = p->tree.statements[0];
+    p->kind = std::string(p->stmt.stmt.type());
+    if (p->kind == "SelectStmt" || p->kind == "InsertStmt" || p->kind == "UpdateStmt" || p->kind == "DeleteStmt") {
+      if (failed_)
+        throw db_error(sqlstate::in_failed_sql_transaction,
+                       "current transaction is aborted, commands ignored until end of transaction block");
+      plan(*p);
+    }
+  } catch (const db_error& e) {
+    auto r = std::make_shared<result_data>();
+    r->code = e.code();
+    r->message = e.what();
+    r->detail = e.detail();
+    r->hint = e.hint();
+    r->position = e.position() ? sql::char_position(sql, e.position()) : 0;
+    p->error = r;
+  }
+  return p;
+}
+
+std::shared_ptr<result_data> session::execute_prepared(prepared_data& p, const std::vector<value>& params) {
+  if (p.kind.empty()) return ok_result("");
+  return run(p, &params, p.sql);
+}
+
+const std::shared_ptr<result_data>& session::prepare_error(const prepared_data& p) const { return p.error; }
+size_t session::param_count(const prepared_data& p) const { return p.param_types.size(); }
+sql_type session::param_type(const prepared_data& p, size_t i) const { return p.param_types.at(i); }
+
+}  // namespace db001::engine

@@ -1,0 +1,65 @@
+#pragma once
+/// A session: one connection's transaction state, settings and prepared statements, and
+/// the statement dispatcher (parse -> bind -> execute). The session actor and the
+/// embedding API's connection both drive one of these; it is used by one thread at a time.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/engine.h"
+
+namespace db001::engine {
+
+/// A parsed (and, for queries and DML, planned) statement with $n parameters.
+struct prepared_data;
+
+class session {
+ public:
+  explicit session(engine& e);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  /// Runs every statement of sql (a simple query): returns one result per statement run;
+  /// stops after the first error.
+  std::vector<std::shared_ptr<result_data>> execute(std::string_view sql);
+  /// Parses and plans one statement. On failure the returned object carries the error.
+  std::shared_ptr<prepared_data> prepare(std::string_view sql);
+  std::shared_ptr<result_data> execute_prepared(prepared_data& p, const std::vector<value>& params);
+  const std::shared_ptr<result_data>& prepare_error(const prepared_data& p) const;
+  size_t param_count(const prepared_data& p) const;
+  sql_type param_type(const prepared_data& p, size_t i) const;
+
+  bool in_transaction() const { return explicit_block_; }
+  bool failed() const { return failed_; }
+  /// Setting value as SHOW prints it, or "" if unknown.
+  std::string setting(const std::string& name) const;
+  /// Cancels the statement running in this session (from any thread).
+  void cancel() { cancel_.store(true); }
+  engine& eng() { return engine_; }
+
+ private:
+  std::shared_ptr<result_data> run(prepared_data& p, const std::vector<value>* params, std::string_view full_sql);
+  std::shared_ptr<result_data> run_in_transaction(prepared_data& p, const std::vector<value>* params);
+  std::shared_ptr<result_data> transaction_statement(prepared_data& p);
+  std::shared_ptr<result_data> set_statement(prepared_data& p);
+  std::shared_ptr<result_data> show_statement(prepared_data& p);
+  void begin_implicit();
+  void finish_implicit(bool ok);
+  void plan(prepared_data& p);
+
+  engine& engine_;
+  std::unique_ptr<txn::transaction> txn_;
+  bool explicit_block_ = false;
+  bool failed_ = false;
+  bool first_in_txn_ = true;
+  txn::isolation default_isolation_ = txn::isolation::read_committed;
+  std::optional<txn::isolation> next_isolation_;  ///< SET TRANSACTION before the first statement
+  std::map<std::string, std::string> settings_;
+  std::atomic<bool> cancel_{false};
+};
+
+}  // namespace db001::engine

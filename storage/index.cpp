@@ -1,0 +1,161 @@
+#include "storage/index.h"
+
+#include <bit>
+#include <cstring>
+
+#include "storage/btree.h"
+#include "storage/table.h"
+
+namespace db001::storage {
+
+namespace {
+void put_be64(std::string& out, uint64_t v) {
+  v = __builtin_bswap64(v);
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
+uint64_t get_be64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+}  // namespace
+
+index::index(uint32_t oid, std::string name, table* tbl, std::vector<int> columns, bool unique, bool primary)
+    : oid_(oid),
+      name_(std::move(name)),
+      table_(tbl),
+      columns_(std::move(columns)),
+      unique_(unique),
+      primary_(primary),
+      tree_(std::make_unique<btree<std::string, row_id, std::less<std::string>>>()) {}
+
+index::~index() = default;
+
+void index::encode(std::string& out, sql_type t, const void* data, bool null) {
+  if (null) {
+    out.push_back('\x02');
+    return;
+  }
+  out.push_back('\x01');
+  switch (t.physical()) {
+    case phys::u8: out.push_back(char(*static_cast<const uint8_t*>(data))); break;
+    case phys::i16: put_be64(out, uint64_t(int64_t(*static_cast<const int16_t*>(data))) ^ txn_bit); break;
+    case phys::i32: put_be64(out, uint64_t(int64_t(*static_cast<const int32_t*>(data))) ^ txn_bit); break;
+    case phys::i64: put_be64(out, uint64_t(*static_cast<const int64_t*>(data)) ^ txn_bit); break;
+    case phys::i128: {
+      int128_t v;
+      std::memcpy(&v, data, 16);
+      auto u = static_cast<unsigned __int128>(v) ^ (static_cast<unsigned __int128>(1) << 127);
+      put_be64(out, uint64_t(u >> 64));
+      put_be64(out, uint64_t(u));
+      break;
+    }
+    case phys::f32:
+    case phys::f64: {
+      double d = t.physical() == phys::f32 ? double(*static_cast<const float*>(data)) : *static_cast<const double*>(data);
+      if (d == 0) d = 0;  // -0 == 0
+      uint64_t u = std::bit_cast<uint64_t>(d);
+      u = (u & txn_bit) ? ~u : (u | txn_bit);
+      put_be64(out, u);
+      break;
+    }
+    case phys::str: {
+      auto sv = static_cast<const string_t*>(data)->view();
+      for (char c : sv) {
+        out.push_back(c);
+        if (c == '\0') out.push_back('\xff');
+      }
+      out.push_back('\0');
+      out.push_back('\0');
+      break;
+    }
+  }
+}
+
+std::string index::row_key(row_id r, bool* has_null) const {
+  std::string key;
+  auto& blk = table_->block_of(r);
+  uint32_t slot = rid_slot(r);
+  if (has_null) *has_null = false;
+  for (int c : columns_) {
+    auto& col = blk.column(c);
+    bool null = col.nulls[slot] != 0;
+    if (null && has_null) *has_null = true;
+    sql_type t = table_->column(c).type;
+    encode(key, t, col.data + slot * phys_size(t.physical()), null);
+  }
+  return key;
+}
+
+void index::insert(const std::string& key, row_id r) {
+  std::string k = key;
+  put_be64(k, r);
+  tree_->insert(k, r);
+}
+
+void index::erase(const std::string& key, row_id r) {
+  std::string k = key;
+  put_be64(k, r);
+  tree_->erase(k);
+}
+
+void index::scan_equal(const std::string& key, const std::function<bool(row_id)>& fn) const {
+  tree_->scan_from(key, true, [&](const std::string& k, const row_id& r) {
+    if (k.size() < key.size() || std::memcmp(k.data(), key.data(), key.size()) != 0) return false;
+    return fn(r);
+  });
+}
+
+void index::scan_range(const std::optional<key_bound>& lo, const std::optional<key_bound>& hi, bool reverse,
+                       const std::function<bool(row_id)>& fn) const {
+  // Compares the leading bytes of an entry with a bound: <0, 0 (prefix equal), >0.
+  auto cmp = [](const std::string& entry, const std::string& bound) {
+    size_t n = std::min(entry.size(), bound.size());
+    int c = std::memcmp(entry.data(), bound.data(), n);
+    if (c != 0) return c;
+    return entry.size() < bound.size() ? -1 : 0;
+  };
+  auto below_hi = [&](const std::string& k) {
+    if (!hi) return true;
+    int c = cmp(k, hi->key);
+    return c < 0 || (c == 0 && hi->inclusive);
+  };
+  auto above_lo = [&](const std::string& k) {
+    if (!lo) return true;
+    int c = cmp(k, lo->key);
+    return c > 0 || (c == 0 && lo->inclusive);
+  };
+  if (!reverse) {
+    auto body = [&](const std::string& k, const row_id& r) {
+      if (!above_lo(k)) return true;  // skip entries equal to an exclusive lower bound
+      if (!below_hi(k)) return false;
+      return fn(r);
+    };
+    if (lo)
+      tree_->scan_from(lo->key, true, body);
+    else
+      tree_->scan_all(body);
+  } else {
+    auto body = [&](const std::string& k, const row_id& r) {
+      if (!below_hi(k)) return true;
+      if (!above_lo(k)) return false;
+      return fn(r);
+    };
+    if (hi) {
+      // Every entry with prefix hi->key is <= hi->key + 0xFF...: start just past them.
+      std::string upper = hi->key;
+      upper.append(24, '\xff');
+      tree_->scan_reverse_from(upper, true, body);
+    } else {
+      tree_->scan_reverse_all(body);
+    }
+  }
+}
+
+std::mutex& index::unique_stripe(const std::string& key) const {
+  return stripes_[std::hash<std::string>{}(key) % 64];
+}
+
+size_t index::entry_count() const { return tree_->size(); }
+
+}  // namespace db001::storage

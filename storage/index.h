@@ -1,0 +1,83 @@
+#pragma once
+/// A secondary, unique or primary-key index: a B+Tree over memcmp-comparable normalized keys.
+///
+/// Entry key = normalized(key columns) || big-endian row id, so every entry is unique even
+/// when several versions of a row (or several rows) share a key; the tree value is the row
+/// id. Index entries are not versioned: readers check each row's visibility in the table.
+/// Entries of dead versions are removed by the garbage collector.
+///
+/// Normalized encoding per column (ascending order, NULLs last as PostgreSQL sorts them):
+///   NULL -> 0x02;  non-NULL -> 0x01 then: integers/date/timestamp as 8-byte big-endian with
+///   the sign bit flipped; float4/8 as the order-preserving bit pattern of the double;
+///   numeric as 16-byte big-endian (sign flipped) at the column's scale; boolean 1 byte;
+///   strings with 0x00 escaped as 0x00 0xFF and terminated by 0x00 0x00.
+///
+/// Thread-safety: all operations are safe from any thread (the tree is concurrent);
+/// unique_stripe() serializes the check-then-insert of a unique key across sessions.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/row_block.h"
+#include "storage/types.h"
+
+namespace db001::storage {
+
+template <class K, class V, class C>
+class btree;
+class table;
+
+struct key_bound {
+  std::string key;  ///< normalized prefix of the key columns
+  bool inclusive = true;
+};
+
+class index {
+ public:
+  index(uint32_t oid, std::string name, table* tbl, std::vector<int> columns, bool unique, bool primary);
+  ~index();
+
+  uint32_t oid() const { return oid_; }
+  const std::string& name() const { return name_; }
+  void rename(std::string n) { name_ = std::move(n); }
+  const std::vector<int>& columns() const { return columns_; }
+  bool unique() const { return unique_; }
+  bool primary() const { return primary_; }
+  table& tbl() const { return *table_; }
+
+  /// Appends the normalized encoding of one value of logical type t (data points at the
+  /// physical value; ignored when null).
+  static void encode(std::string& out, sql_type t, const void* data, bool null);
+  /// Normalized key of a stored row (its key columns). Sets *has_null if any key column is NULL.
+  std::string row_key(row_id r, bool* has_null = nullptr) const;
+
+  void insert(const std::string& key, row_id r);
+  void erase(const std::string& key, row_id r);
+
+  /// Calls fn(rid) for every entry whose key starts with `key` (ascending); fn returns false to stop.
+  void scan_equal(const std::string& key, const std::function<bool(row_id)>& fn) const;
+  /// Calls fn(rid) for entries between the bounds (prefix-compared), ascending or descending.
+  void scan_range(const std::optional<key_bound>& lo, const std::optional<key_bound>& hi, bool reverse,
+                  const std::function<bool(row_id)>& fn) const;
+
+  /// Mutex to hold while checking a unique key and inserting it.
+  std::mutex& unique_stripe(const std::string& key) const;
+
+  size_t entry_count() const;
+
+ private:
+  uint32_t oid_;
+  std::string name_;
+  table* table_;
+  std::vector<int> columns_;
+  bool unique_;
+  bool primary_;
+  std::unique_ptr<btree<std::string, row_id, std::less<std::string>>> tree_;
+  mutable std::mutex stripes_[64];
+};
+
+}  // namespace db001::storage

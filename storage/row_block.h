@@ -1,0 +1,125 @@
+#pragma once
+/// A row block: up to `block_rows` complete rows of one table, laid out column by column
+/// inside the block (PAX), plus the MVCC stamps of every row slot.
+///
+/// Thread-safety: slots are handed out by the owning table (under its append lock); the
+/// writer fills a slot's column values and then publishes it by storing `xmin` with release
+/// order. Readers load `used` and `xmin` with acquire order and only read the column values
+/// of slots whose xmin they have seen; so values are never read half written. Column values
+/// of a published slot never change (an UPDATE writes a new version into another slot).
+/// Slots are reused only after the garbage collector proved no snapshot can see them.
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "storage/types.h"
+
+namespace db001::storage {
+
+/// Rows per block: one constant for the engine, a power of two.
+inline constexpr uint32_t block_rows = 1024;
+static_assert((block_rows & (block_rows - 1)) == 0, "block_rows must be a power of two");
+inline constexpr uint32_t block_shift = 10;
+static_assert((1u << block_shift) == block_rows);
+
+/// A row id: block number * block_rows + slot.
+using row_id = uint64_t;
+inline constexpr uint32_t rid_block(row_id r) { return uint32_t(r >> block_shift); }
+inline constexpr uint32_t rid_slot(row_id r) { return uint32_t(r & (block_rows - 1)); }
+inline constexpr row_id make_rid(uint32_t block, uint32_t slot) { return (row_id(block) << block_shift) | slot; }
+
+/// MVCC stamps (see txn/visibility.h): a commit timestamp (< txn_bit), or a transaction
+/// marker (txn_bit | txn_seq << cid_bits | command id) while the writer has not committed.
+inline constexpr uint64_t txn_bit = uint64_t(1) << 63;
+inline constexpr uint64_t ts_infinity = txn_bit - 1;  ///< xmax of a live row
+inline constexpr uint64_t slot_free = 0;              ///< xmin of an empty or reclaimed slot
+inline constexpr uint64_t slot_aborted = 1;           ///< xmin of a row whose inserter aborted
+
+/// One column's values inside a block: block_rows values of the column's physical type and
+/// a NULL byte per row (nonzero = NULL).
+struct block_column {
+  std::byte* data = nullptr;
+  uint8_t* nulls = nullptr;
+  std::atomic<bool> has_nulls{false};  ///< false: no published row of this column is NULL
+};
+
+class row_block {
+ public:
+  explicit row_block(const std::vector<phys>& types) : columns_(types.size()), types_(types) {
+    for (size_t c = 0; c < types.size(); ++c) {
+      columns_[c].data = static_cast<std::byte*>(std::aligned_alloc(64, block_rows * phys_size(types[c])));
+      columns_[c].nulls = static_cast<uint8_t*>(std::aligned_alloc(64, block_rows));
+    }
+    for (uint32_t i = 0; i < block_rows; ++i) {
+      xmin_[i] = slot_free;
+      xmax_[i] = ts_infinity;
+    }
+  }
+  ~row_block() {
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (types_[c] == phys::str) {
+        auto* s = reinterpret_cast<string_t*>(columns_[c].data);
+        uint32_t n = used_.load();
+        for (uint32_t i = 0; i < n; ++i)
+          if (xmin_[i] != slot_free && !columns_[c].nulls[i] && !s[i].is_inline()) std::free((void*)s[i].data());
+      }
+      std::free(columns_[c].data);
+      std::free(columns_[c].nulls);
+    }
+    delete[] next_.load();
+  }
+  row_block(const row_block&) = delete;
+  row_block& operator=(const row_block&) = delete;
+
+  size_t column_count() const { return columns_.size(); }
+  block_column& column(size_t c) { return columns_[c]; }
+  const block_column& column(size_t c) const { return columns_[c]; }
+  phys column_type(size_t c) const { return types_[c]; }
+
+  /// Slots handed out so far (a high-water mark; slots below it may be free or dead).
+  uint32_t used() const { return used_.load(std::memory_order_acquire); }
+  std::atomic<uint32_t>& used_counter() { return used_; }
+
+  /// The MVCC stamps as plain arrays (for vectorized visibility); access them atomically
+  /// through xmin()/xmax() anywhere a writer may race.
+  const uint64_t* xmin_array() const { return xmin_; }
+  const uint64_t* xmax_array() const { return xmax_; }
+  std::atomic_ref<uint64_t> xmin(uint32_t slot) { return std::atomic_ref<uint64_t>(xmin_[slot]); }
+  std::atomic_ref<uint64_t> xmax(uint32_t slot) { return std::atomic_ref<uint64_t>(xmax_[slot]); }
+  uint64_t load_xmin(uint32_t slot) const {
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmin_[slot])).load(std::memory_order_acquire);
+  }
+  uint64_t load_xmax(uint32_t slot) const {
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmax_[slot])).load(std::memory_order_acquire);
+  }
+
+  /// Successor version of a slot after an UPDATE (for READ COMMITTED re-checks); 0 = none.
+  row_id next_version(uint32_t slot) const {
+    auto* n = next_.load(std::memory_order_acquire);
+    return n ? n[slot].load(std::memory_order_acquire) : 0;
+  }
+  void set_next_version(uint32_t slot, row_id next) {
+    auto* n = next_.load(std::memory_order_acquire);
+    if (!n) {
+      auto* fresh = new std::atomic<row_id>[block_rows]();
+      if (next_.compare_exchange_strong(n, fresh)) {
+        n = fresh;
+      } else {
+        delete[] fresh;
+      }
+    }
+    n[slot].store(next, std::memory_order_release);
+  }
+
+ private:
+  std::vector<block_column> columns_;
+  std::vector<phys> types_;
+  std::atomic<uint32_t> used_{0};
+  alignas(64) uint64_t xmin_[block_rows];
+  alignas(64) uint64_t xmax_[block_rows];
+  std::atomic<std::atomic<row_id>*> next_{nullptr};
+};
+
+}  // namespace db001::storage

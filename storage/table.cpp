@@ -1,0 +1,131 @@
+#include "storage/table.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "storage/error.h"
+#include "storage/index.h"
+
+namespace db001::storage {
+
+table::table(uint32_t oid, std::string name, std::vector<column_def> columns)
+    : oid_(oid), name_(std::move(name)), columns_(std::move(columns)), dir_(new std::atomic<row_block**>[dir_top]) {
+  for (auto& c : columns_) phys_types_.push_back(c.type.physical());
+  for (uint32_t i = 0; i < dir_top; ++i) dir_[i].store(nullptr);
+}
+
+table::~table() {
+  uint32_t n = block_count();
+  for (uint32_t b = 0; b < n; ++b) delete &block(b);
+  for (uint32_t i = 0; i < dir_top; ++i) delete[] dir_[i].load();
+}
+
+int table::find_column(std::string_view name) const {
+  for (size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i].name == name) return int(i);
+  return -1;
+}
+
+row_id table::allocate_slot() {
+  std::lock_guard lock(append_mutex_);
+  if (!free_slots_.empty()) {
+    row_id r = free_slots_.back();
+    free_slots_.pop_back();
+    return r;
+  }
+  uint32_t n = block_count_.load(std::memory_order_relaxed);
+  if (n > 0) {
+    row_block& tail = block(n - 1);
+    uint32_t u = tail.used_counter().load(std::memory_order_relaxed);
+    if (u < block_rows) {
+      tail.used_counter().store(u + 1, std::memory_order_release);
+      return make_rid(n - 1, u);
+    }
+  }
+  if (n >= dir_top * dir_chunk)
+    throw db_error(sqlstate::program_limit_exceeded, "table \"" + name_ + "\" is full");
+  auto* chunk = dir_[n >> dir_shift].load(std::memory_order_relaxed);
+  if (!chunk) {
+    chunk = new row_block*[dir_chunk]();
+    dir_[n >> dir_shift].store(chunk, std::memory_order_release);
+  }
+  auto* blk = new row_block(phys_types_);
+  blk->used_counter().store(1, std::memory_order_release);
+  std::atomic_ref<row_block*>(chunk[n & (dir_chunk - 1)]).store(blk, std::memory_order_release);
+  block_count_.store(n + 1, std::memory_order_release);
+  return make_rid(n, 0);
+}
+
+void table::set_null(row_id r, size_t col) {
+  auto& c = block_of(r).column(col);
+  c.nulls[rid_slot(r)] = 1;
+  if (!c.has_nulls.load(std::memory_order_relaxed)) c.has_nulls.store(true, std::memory_order_release);
+}
+
+void table::set_fixed(row_id r, size_t col, const void* bytes) {
+  auto& blk = block_of(r);
+  auto& c = blk.column(col);
+  uint32_t s = rid_slot(r);
+  size_t w = phys_size(blk.column_type(col));
+  std::memcpy(c.data + s * w, bytes, w);
+  c.nulls[s] = 0;
+}
+
+void table::set_string(row_id r, size_t col, std::string_view s) {
+  auto& blk = block_of(r);
+  auto& c = blk.column(col);
+  uint32_t slot = rid_slot(r);
+  string_t v;
+  if (s.size() <= string_t::inline_max) {
+    v = string_t(s.data(), uint32_t(s.size()));
+  } else {
+    char* p = static_cast<char*>(std::malloc(s.size()));
+    if (!p) throw db_error(sqlstate::out_of_memory, "out of memory");
+    std::memcpy(p, s.data(), s.size());
+    v = string_t(p, uint32_t(s.size()));
+    heap_bytes_.fetch_add(s.size(), std::memory_order_relaxed);
+  }
+  reinterpret_cast<string_t*>(c.data)[slot] = v;
+  c.nulls[slot] = 0;
+}
+
+void table::reclaim(row_id r) {
+  auto& blk = block_of(r);
+  uint32_t slot = rid_slot(r);
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    if (phys_types_[c] != phys::str || blk.column(c).nulls[slot]) continue;
+    auto& s = reinterpret_cast<string_t*>(blk.column(c).data)[slot];
+    if (!s.is_inline()) {
+      heap_bytes_.fetch_sub(s.size(), std::memory_order_relaxed);
+      std::free(const_cast<char*>(s.data()));
+    }
+    s = string_t();
+  }
+  blk.xmax(slot).store(ts_infinity, std::memory_order_relaxed);
+  blk.xmin(slot).store(slot_free, std::memory_order_release);
+  std::lock_guard lock(append_mutex_);
+  free_slots_.push_back(r);
+}
+
+std::vector<std::shared_ptr<index>> table::indexes() const {
+  std::shared_lock lock(index_mutex_);
+  return indexes_;
+}
+
+void table::add_index(std::shared_ptr<index> ix) {
+  std::unique_lock lock(index_mutex_);
+  indexes_.push_back(std::move(ix));
+}
+
+void table::remove_index(const index* ix) {
+  std::unique_lock lock(index_mutex_);
+  std::erase_if(indexes_, [&](auto& p) { return p.get() == ix; });
+}
+
+size_t table::memory_bytes() const {
+  size_t per_block = sizeof(row_block);
+  for (auto p : phys_types_) per_block += block_rows * (phys_size(p) + 1);
+  return size_t(block_count()) * per_block + heap_bytes_.load(std::memory_order_relaxed);
+}
+
+}  // namespace db001::storage

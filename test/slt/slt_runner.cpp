@@ -1,0 +1,447 @@
+#include "slt_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unordered_map>
+
+#include "db001/db001.h"
+
+namespace db001::slt {
+
+namespace {
+
+/// Values shown per expected/actual block in a failure report.
+constexpr size_t shown_values = 40;
+/// Longest SQL text kept in a failure report.
+constexpr size_t shown_sql = 2000;
+
+int128_t pow10_i128(int n) {
+  int128_t p = 1;
+  for (int i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+/// A NUMERIC's unscaled value truncated toward zero to an integer (saturating to int64).
+int64_t numeric_to_int(int128_t unscaled, int scale) {
+  int128_t v = unscaled;
+  if (scale > 38) return 0;
+  if (scale > 0) v /= pow10_i128(scale);  // C++ division truncates toward zero
+  if (v > int128_t(std::numeric_limits<int64_t>::max())) return std::numeric_limits<int64_t>::max();
+  if (v < int128_t(std::numeric_limits<int64_t>::min())) return std::numeric_limits<int64_t>::min();
+  return int64_t(v);
+}
+
+double numeric_to_double(int128_t unscaled, int scale) {
+  if (scale <= 0) return double(unscaled);
+  if (scale > 38) return 0;
+  int128_t p = pow10_i128(scale);
+  return double(unscaled / p) + double(unscaled % p) / double(p);
+}
+
+std::string shorten(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  s.resize(max);
+  return s + "...";
+}
+
+/// Up to `shown_values` values one per line, plus a "... (N more)" line.
+std::string join_values(const std::vector<std::string>& values) {
+  std::string out;
+  size_t n = std::min(values.size(), shown_values);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += '\n';
+    out += values[i];
+  }
+  if (values.size() > n) out += "\n... (" + std::to_string(values.size() - n) + " more)";
+  return out;
+}
+
+std::string indent(const std::string& s, const char* prefix) {
+  std::string out = prefix;
+  for (char c : s) {
+    out += c;
+    if (c == '\n') out += prefix;
+  }
+  return out;
+}
+
+const char* kind_name(record_kind k) {
+  switch (k) {
+    case record_kind::statement_ok:
+      return "statement ok";
+    case record_kind::statement_error:
+      return "statement error";
+    case record_kind::query:
+      return "query";
+    case record_kind::hash_threshold:
+      return "hash-threshold";
+    case record_kind::halt:
+      return "halt";
+    case record_kind::malformed:
+      return "malformed";
+  }
+  return "?";
+}
+
+/// "ERROR <sqlstate>: <message> (DETAIL: <detail>)".
+std::string error_text(const result& r) {
+  std::string s = "ERROR " + r.sqlstate() + ": " + r.error_message();
+  if (!r.error_detail().empty()) s += " (DETAIL: " + r.error_detail() + ")";
+  return s;
+}
+
+}  // namespace
+
+std::string render_value(const value& v, char type) {
+  if (v.is_null()) return "NULL";
+  const sql_type& t = v.type();
+  switch (type) {
+    case 'I':
+      switch (t.id) {
+        case type_id::boolean:
+          return format_int(v.as_bool() ? 1 : 0);
+        case type_id::int16:
+        case type_id::int32:
+        case type_id::int64:
+          return format_int(v.as_int());
+        case type_id::float32:
+        case type_id::float64:
+          return format_int(truncate_to_int(v.as_float()));
+        case type_id::numeric:
+          return format_int(numeric_to_int(v.as_numeric(), t.scale));
+        case type_id::text:
+        case type_id::varchar:
+        case type_id::unknown:
+          return format_int(leading_int(v.as_string()));
+        default:
+          return format_int(leading_int(v.to_string()));
+      }
+    case 'R':
+      switch (t.id) {
+        case type_id::boolean:
+          return format_real(v.as_bool() ? 1.0 : 0.0);
+        case type_id::int16:
+        case type_id::int32:
+        case type_id::int64:
+          return format_real(double(v.as_int()));
+        case type_id::float32:
+        case type_id::float64:
+          return format_real(v.as_float());
+        case type_id::numeric:
+          return format_real(numeric_to_double(v.as_numeric(), t.scale));
+        case type_id::text:
+        case type_id::varchar:
+        case type_id::unknown:
+          return format_real(leading_real(v.as_string()));
+        default:
+          return format_real(leading_real(v.to_string()));
+      }
+    default:
+      switch (t.id) {
+        case type_id::text:
+        case type_id::varchar:
+        case type_id::unknown:
+          return format_text(v.as_string());
+        default:
+          return format_text(v.to_string());  // PostgreSQL's text output (bpchar keeps its padding)
+      }
+  }
+}
+
+std::vector<std::string> collect_test_files(const std::vector<std::string>& paths, std::vector<std::string>& missing) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::follow_directory_symlink, ec), end;
+           !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() == ".test" && it->is_regular_file(ec)) found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      files.push_back(p);
+    } else {
+      missing.push_back(p);
+    }
+  }
+  return files;
+}
+
+/// Per-file state.
+struct runner::context {
+  std::string path;
+  std::unique_ptr<database> db;  // declared before conn: the connection is destroyed first
+  std::unique_ptr<connection> conn;
+  int hash_threshold = 0;
+  std::unordered_map<std::string, std::pair<std::string, int>> labels;  ///< label -> (hash line, line)
+};
+
+runner::runner(runner_options opts, std::ostream& out) : opts_(std::move(opts)), out_(out) {}
+
+runner::~runner() = default;
+
+void runner::fail(file_stats& stats, failure f) {
+  ++stats.failed;
+  if (opts_.verbose || f.kind == "file") {  // a file that could not run at all is always reported
+    out_ << "FAIL " << stats.path << ":" << f.line << ": " << f.kind << ": " << f.message << "\n";
+    if (!f.sql.empty()) out_ << indent(f.sql, "    ") << "\n";
+    if (!f.expected.empty() || !f.actual.empty()) {
+      out_ << "  expected:\n" << indent(f.expected.empty() ? "(nothing)" : f.expected, "    ") << "\n";
+      out_ << "  actual:\n" << indent(f.actual.empty() ? "(nothing)" : f.actual, "    ") << "\n";
+    }
+    out_.flush();
+  }
+  if (opts_.stop_on_fail) stop_ = true;
+  if (stats.failures.size() < opts_.json_failures_per_file) {
+    f.sql = shorten(std::move(f.sql), shown_sql);
+    stats.failures.push_back(std::move(f));
+  }
+}
+
+void runner::run_record(context& ctx, const record& r, file_stats& stats) {
+  failure f;
+  f.line = r.line;
+  f.kind = kind_name(r.kind);
+  f.sql = r.sql;
+
+  result res;
+  std::string exception;
+  try {
+    res = ctx.conn->execute(r.sql);
+  } catch (const std::exception& e) {
+    exception = std::string("exception escaped connection::execute: ") + e.what();
+  } catch (...) {
+    exception = "unknown exception escaped connection::execute";
+  }
+  if (!exception.empty()) {
+    f.message = exception;
+    fail(stats, std::move(f));
+    return;
+  }
+
+  try {
+    if (r.kind == record_kind::statement_ok) {
+      if (res.ok()) {
+        ++stats.passed;
+      } else {
+        f.sqlstate = res.sqlstate();
+        f.message = error_text(res);
+        fail(stats, std::move(f));
+      }
+      return;
+    }
+    if (r.kind == record_kind::statement_error) {
+      if (!res.ok()) {
+        ++stats.passed;
+      } else {
+        f.message = "statement succeeded but an error was expected";
+        fail(stats, std::move(f));
+      }
+      return;
+    }
+
+    // A query.
+    if (!res.ok()) {
+      f.sqlstate = res.sqlstate();
+      f.message = error_text(res);
+      f.expected = join_values(r.expected);
+      f.actual = "(error)";
+      fail(stats, std::move(f));
+      return;
+    }
+    size_t cols = res.column_count();
+    if (cols != r.types.size()) {
+      f.message =
+          "expected " + std::to_string(r.types.size()) + " column(s) (" + r.types + "), got " + std::to_string(cols);
+      fail(stats, std::move(f));
+      return;
+    }
+    size_t rows = res.row_count();
+    std::vector<std::string> values;
+    values.reserve(rows * cols);
+    for (size_t i = 0; i < rows; ++i) {
+      for (size_t c = 0; c < cols; ++c) values.push_back(render_value(res.get(i, c), r.types[c]));
+    }
+    res = result();  // release the engine's rows early
+    sort_values(values, cols, r.sort);
+
+    if (!results_match(values, cols, r.expected)) {
+      f.message = "wrong result";
+      f.expected = join_values(r.expected);
+      bool hashed = (r.expected.size() == 1 && parse_hash_line(r.expected[0])) ||
+                    (ctx.hash_threshold > 0 && values.size() > size_t(ctx.hash_threshold));
+      f.actual =
+          hashed ? hash_line(values.size(), hash_values(values)) + "\n" + join_values(values) : join_values(values);
+      if (values.empty()) f.actual = "(no rows)";
+      fail(stats, std::move(f));
+      return;
+    }
+    if (!r.label.empty()) {
+      std::string h = hash_line(values.size(), hash_values(values));
+      auto [it, inserted] = ctx.labels.try_emplace(r.label, h, r.line);
+      if (!inserted && it->second.first != h) {
+        f.message = "result differs from the query with the same label '" + r.label + "' at line " +
+                    std::to_string(it->second.second);
+        f.expected = it->second.first;
+        f.actual = h;
+        fail(stats, std::move(f));
+        return;
+      }
+    }
+    ++stats.passed;
+  } catch (const std::exception& e) {
+    f.message = std::string("exception while reading the result: ") + e.what();
+    fail(stats, std::move(f));
+  } catch (...) {
+    f.message = "unknown exception while reading the result";
+    fail(stats, std::move(f));
+  }
+}
+
+file_stats runner::run_file(const std::string& path) {
+  auto start = std::chrono::steady_clock::now();
+  file_stats stats;
+  stats.path = path;
+
+  context ctx;
+  ctx.path = path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    fail(stats, failure{0, "file", "", "", "", "", "cannot open " + path});
+  } else {
+    std::string open_error;
+    try {
+      ctx.db = database::open();
+      if (ctx.db) ctx.conn = ctx.db->connect();
+    } catch (const std::exception& e) {
+      open_error = e.what();
+    } catch (...) {
+      open_error = "unknown exception";
+    }
+    if (!ctx.conn) {
+      fail(stats, failure{0, "file", "", "", "", "", "cannot open a database: " + open_error});
+    } else {
+      script_parser parser(in);
+      record r;
+      while (!stop_) {
+        bool more = false;
+        try {
+          more = parser.next(r);
+        } catch (const std::exception& e) {  // e.g. std::bad_alloc on an absurd line
+          fail(stats, failure{parser.line(), "file", "", "", "", "", std::string("cannot read: ") + e.what()});
+        }
+        if (!more) break;
+        if (r.kind == record_kind::halt) {
+          if (r.skip) continue;
+          stats.halted_at = r.line;
+          if (opts_.verbose) out_ << "HALT " << path << ":" << r.line << "\n";
+          break;
+        }
+        if (r.kind == record_kind::hash_threshold) {
+          if (!r.skip) ctx.hash_threshold = r.threshold;
+          continue;
+        }
+        if (r.skip) {
+          ++stats.skipped;
+          continue;
+        }
+        if (r.kind == record_kind::malformed) {
+          fail(stats, failure{r.line, "malformed", "", "", "", "", r.error});
+          continue;
+        }
+        run_record(ctx, r, stats);
+      }
+      stats.stopped = stop_;
+    }
+  }
+  try {
+    ctx.conn.reset();
+    ctx.db.reset();
+  } catch (...) {
+  }
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out_ << path << ": " << stats.passed << " passed, " << stats.failed << " failed, " << stats.skipped << " skipped\n";
+  out_.flush();
+  return stats;
+}
+
+void runner::write_json_file(const file_stats& s) {
+  if (!json_) return;
+  std::ostream& j = *json_;
+  j << (json_first_ ? "\n" : ",\n");
+  json_first_ = false;
+  j << "    {\"path\": \"" << json_escape(s.path) << "\", \"passed\": " << s.passed << ", \"failed\": " << s.failed
+    << ", \"skipped\": " << s.skipped << ", \"halted_at\": " << s.halted_at
+    << ", \"stopped\": " << (s.stopped ? "true" : "false") << ", \"seconds\": " << s.seconds << ", \"failures\": [";
+  for (size_t i = 0; i < s.failures.size(); ++i) {
+    const failure& f = s.failures[i];
+    j << (i ? ",\n" : "\n") << "      {\"line\": " << f.line << ", \"kind\": \"" << json_escape(f.kind)
+      << "\", \"sql\": \"" << json_escape(f.sql) << "\", \"expected\": \"" << json_escape(f.expected)
+      << "\", \"actual\": \"" << json_escape(f.actual) << "\", \"sqlstate\": \"" << json_escape(f.sqlstate)
+      << "\", \"message\": \"" << json_escape(f.message) << "\"}";
+  }
+  j << (s.failures.empty() ? "]}" : "\n    ]}");
+  j.flush();
+}
+
+int runner::run(const std::vector<std::string>& files, std::ostream& err) {
+  if (!opts_.json_path.empty()) {
+    auto f = std::make_unique<std::ofstream>(opts_.json_path, std::ios::binary | std::ios::trunc);
+    if (!*f) {
+      err << "db001-slt: cannot write " << opts_.json_path << "\n";
+      return 2;
+    }
+    json_ = std::move(f);
+    *json_ << "{\n  \"files\": [";
+    json_->flush();
+  }
+
+  file_stats total;
+  size_t file_count = 0;
+  for (const auto& path : files) {
+    if (stop_) break;
+    file_stats s = run_file(path);
+    ++file_count;
+    total.passed += s.passed;
+    total.failed += s.failed;
+    total.skipped += s.skipped;
+    total.seconds += s.seconds;
+    write_json_file(s);
+  }
+
+  uint64_t run = total.passed + total.failed;
+  double rate = run ? 100.0 * double(total.passed) / double(run) : 0.0;
+  if (json_) {
+    *json_ << "\n  ],\n  \"totals\": {\"files\": " << file_count << ", \"passed\": " << total.passed
+           << ", \"failed\": " << total.failed << ", \"skipped\": " << total.skipped << ", \"pass_rate\": " << rate
+           << ", \"seconds\": " << total.seconds << ", \"stopped\": " << (stop_ ? "true" : "false") << "}\n}\n";
+    json_->flush();
+    json_.reset();
+  }
+  if (stop_) out_ << "stopped at the first failure (--stop-on-fail)\n";
+  out_ << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped\n";
+  out_.flush();
+
+  if (opts_.min_pass_rate >= 0 && (rate < opts_.min_pass_rate || (run == 0 && opts_.min_pass_rate > 0))) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "db001-slt: pass rate %.2f%% (%llu of %llu records) is below the required %.2f%% "
+                  "(--min-pass-rate)\n",
+                  rate, static_cast<unsigned long long>(total.passed), static_cast<unsigned long long>(run),
+                  opts_.min_pass_rate);
+    err << buf;
+    err.flush();
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace db001::slt

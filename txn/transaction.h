@@ -1,0 +1,79 @@
+#pragma once
+/// A transaction: its shared state (seen by other transactions resolving its row stamps),
+/// its snapshot, command counter, write set and DDL undo actions.
+///
+/// Row stamps (row_block xmin/xmax) hold either a commit timestamp (< txn_bit) or, until
+/// the writer has committed and stamped its rows, a marker:
+///   bit 63 = 1 | bits 62..24 = transaction sequence number | bits 23..0 = command id
+/// The command id makes a statement blind to its own changes (the Halloween problem):
+/// a row created by command c of my transaction is visible to my commands > c.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "storage/row_block.h"
+
+namespace db001::storage {
+class table;
+}
+
+namespace db001::txn {
+
+enum class isolation { read_committed, repeatable_read, serializable };
+
+inline constexpr uint32_t cid_bits = 24;
+inline constexpr uint64_t cid_mask = (uint64_t(1) << cid_bits) - 1;
+inline constexpr uint64_t marker_of(uint64_t seq, uint32_t cid) {
+  return storage::txn_bit | (seq << cid_bits) | cid;
+}
+inline constexpr uint64_t seq_of_marker(uint64_t m) { return (m & ~storage::txn_bit) >> cid_bits; }
+
+/// commit_ts values of a transaction that has none yet.
+inline constexpr uint64_t status_active = 0;
+inline constexpr uint64_t status_committing = ~uint64_t(0) - 1;
+inline constexpr uint64_t status_aborted = ~uint64_t(0);
+
+/// What other transactions may look at. Thread-safety: atomics; the cv/mutex pair wakes
+/// transactions waiting for this one to end.
+struct txn_state {
+  uint64_t seq = 0;
+  std::atomic<uint64_t> commit_ts{status_active};
+  std::atomic<uint64_t> read_ts{0};       ///< the snapshot in use (for the GC horizon)
+  std::atomic<uint64_t> waiting_for{0};   ///< seq of the transaction this one waits on, 0 = none
+  std::mutex mutex;
+  std::condition_variable ended;
+  bool finished() const {
+    auto c = commit_ts.load(std::memory_order_acquire);
+    return c != status_active && c != status_committing;
+  }
+};
+
+/// A row version this transaction created or deleted.
+struct write_entry {
+  uint32_t table_index;  ///< into transaction::touched
+  bool inserted;         ///< true: xmin is ours; false: xmax is ours
+  storage::row_id rid;
+};
+
+/// Owned by one session; not thread-safe.
+class transaction {
+ public:
+  std::shared_ptr<txn_state> state;
+  isolation level = isolation::read_committed;
+  uint64_t read_ts = 0;  ///< snapshot timestamp: commits with ts <= read_ts are visible
+  uint32_t cid = 0;      ///< current command id
+  std::vector<write_entry> writes;
+  std::vector<std::shared_ptr<storage::table>> touched;  ///< the tables written (kept alive)
+  std::vector<std::function<void()>> ddl_undo;  ///< run in reverse on rollback
+  bool has_ddl = false;
+
+  uint64_t seq() const { return state->seq; }
+  uint64_t marker() const { return marker_of(state->seq, cid); }
+  uint64_t marker_base() const { return marker_of(state->seq, 0); }
+};
+
+}  // namespace db001::txn

@@ -1,0 +1,123 @@
+#pragma once
+/// The transaction manager's engine side: timestamps, the registry of running
+/// transactions, snapshots, commit/abort with row stamping, write-write conflict handling,
+/// waiting with deadlock detection, and garbage collection of versions no snapshot can see.
+/// The transaction-manager actor (actors/) owns its sequencing duties (the GC horizon timer,
+/// statistics); the hot path — timestamps and visibility — is atomics here, callable from
+/// any session thread.
+///
+/// Thread-safety: every member function is safe from any thread; a `transaction` object is
+/// used by its owning session only.
+#include <array>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "storage/table.h"
+#include "txn/transaction.h"
+
+namespace db001::txn {
+
+/// What a reader needs to decide visibility.
+struct snapshot {
+  uint64_t read_ts = 0;
+  uint64_t my_base = 0;  ///< marker_of(my seq, 0), or 0 outside a transaction
+  uint32_t cid = 0;
+};
+
+/// Outcome of trying to take the row lock of a version (xmax) for UPDATE/DELETE.
+enum class lock_outcome {
+  locked,          ///< xmax now holds our marker
+  already_ours,    ///< we deleted/updated this version in an earlier command
+  updated,         ///< a concurrent transaction committed an update/delete of it (see next version)
+};
+
+struct txn_stats {
+  uint64_t committed = 0, aborted = 0, lock_waits = 0, gc_reclaimed = 0, active = 0;
+};
+
+class txn_manager {
+ public:
+  txn_manager();
+  ~txn_manager();
+
+  std::unique_ptr<transaction> begin(isolation level);
+  /// Starts a statement: advances the command id (unless first) and takes the snapshot the
+  /// statement reads (the transaction's first statement always; READ COMMITTED: every one).
+  void begin_statement(transaction& t, bool first);
+  /// Assigns the commit timestamp, stamps every written row and queues dead versions for GC.
+  /// Returns the commit timestamp (0 for a read-only transaction).
+  uint64_t commit(transaction& t);
+  /// Undoes every write and DDL action of t.
+  void abort(transaction& t);
+
+  snapshot snapshot_of(const transaction& t) const { return {t.read_ts, t.marker_base(), t.cid}; }
+  /// A snapshot of everything committed now, outside any transaction (catalog scans, tests).
+  snapshot current_snapshot() const { return {clock_.load(std::memory_order_acquire), 0, 0}; }
+
+  /// Is the version in (blk, slot) visible to s?
+  bool visible(const storage::row_block& blk, uint32_t slot, const snapshot& s) const;
+  /// Unique checks read other transactions' changes dirty: does the version (blk, slot)
+  /// block t from inserting the same unique key? 0 = no, 1 = yes (a live or committed
+  /// version), 2 = it depends on transaction *wait_seq, which is still running: the caller
+  /// releases its locks, wait_for()s it and checks again.
+  int unique_conflict(const transaction& t, const storage::row_block& blk, uint32_t slot, uint64_t* wait_seq) const;
+  /// Blocks until transaction `other_seq` ends; throws 40P01 if that would deadlock.
+  void wait_for(transaction& t, uint64_t other_seq);
+
+  /// Takes the row lock of a version visible to t. Waits for a concurrent writer to end.
+  /// REQUIRES: the version is visible to t's snapshot.
+  lock_outcome lock_version(transaction& t, storage::row_block& blk, uint32_t slot);
+
+  /// Records in the write set (caller has stamped xmin/xmax with t's marker).
+  void record_insert(transaction& t, const std::shared_ptr<storage::table>& tbl, storage::row_id rid) {
+    t.writes.push_back({touch(t, tbl), true, rid});
+  }
+  void record_delete(transaction& t, const std::shared_ptr<storage::table>& tbl, storage::row_id rid) {
+    t.writes.push_back({touch(t, tbl), false, rid});
+  }
+
+  /// Reclaims versions that no running snapshot can see. Returns how many.
+  size_t collect_garbage();
+  /// The oldest snapshot timestamp any running transaction uses (or now).
+  uint64_t gc_horizon() const;
+  txn_stats stats() const;
+  uint64_t now() const { return clock_.load(std::memory_order_acquire); }
+
+ private:
+  static uint32_t touch(transaction& t, const std::shared_ptr<storage::table>& tbl) {
+    for (size_t i = t.touched.size(); i-- > 0;)
+      if (t.touched[i] == tbl) return uint32_t(i);
+    t.touched.push_back(tbl);
+    return uint32_t(t.touched.size() - 1);
+  }
+  std::shared_ptr<txn_state> lookup(uint64_t seq) const;
+  /// Commit ts of the writer of stamp (a ts or a marker), or 0 if not committed (active,
+  /// aborted). Spins while the writer is committing. If the writer is gone from the
+  /// registry, re-reads `slot_stamp` (it has been stamped meanwhile).
+  uint64_t resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& slot_stamp) const;
+  static constexpr size_t shards = 16;
+  struct shard {
+    mutable std::shared_mutex mutex;
+    std::unordered_map<uint64_t, std::shared_ptr<txn_state>> map;
+  };
+  std::array<shard, shards> registry_;
+  std::atomic<uint64_t> clock_{2};
+  std::atomic<uint64_t> next_seq_{1};
+
+  struct garbage {
+    uint64_t ts;  ///< reclaimable once the horizon reaches ts
+    std::shared_ptr<storage::table> tbl;
+    storage::row_id rid;
+  };
+  mutable std::mutex gc_mutex_;
+  std::deque<garbage> gc_queue_;
+  std::mutex gc_run_mutex_;
+
+  std::atomic<uint64_t> committed_{0}, aborted_{0}, lock_waits_{0}, reclaimed_{0};
+};
+
+}  // namespace db001::txn
