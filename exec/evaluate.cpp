@@ -225,12 +225,17 @@ void compare_loop(op_kind op, const T* a, const T* b, uint8_t* r, uint32_t n) {
   }
 }
 
-/// Compares element-wise a op b (same SQL type family) into r.
+/// Compares element-wise a op b (same SQL type family) into r. Rows where either side is
+/// NULL get an unspecified result (callers mask them).
 void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, uint32_t n) {
   phys pa = a.type.physical(), pb = b.type.physical();
   if (a.type.id == type_id::numeric || b.type.id == type_id::numeric) {
     int s = std::max(a.type.scale, b.type.scale);
     for (uint32_t i = 0; i < n; ++i) {
+      if (a.is_null(i) || b.is_null(i)) {  // NULL slots hold arbitrary bits: never rescale them
+        r[i] = 0;
+        continue;
+      }
       int128_t x = rescale128(load_numeric(a, i), a.type.scale, s);
       int128_t y = rescale128(load_numeric(b, i), b.type.scale, s);
       r[i] = cmp_result(op, three_way(x, y));

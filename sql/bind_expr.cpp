@@ -427,31 +427,25 @@ expr_ptr binder::bind_in_list(const node& n, scope& sc) {
   int loc = n.location();
   std::vector<expr_ptr> es{bind_expr(n["lexpr"], sc)};
   for (auto& item : n["rexpr"]["List"].list("items")) es.push_back(bind_expr(item, sc));
-  // Compare every item with the left side as `=` would.
-  sql_type lt = es[0]->type;
+  bool negated = op_name(n) == "<>";
+  // As PostgreSQL: one common type for the left side and every item when there is one...
+  std::vector<sql_type> types;
+  for (auto& e : es) types.push_back(e->type);
+  if (auto t = common_supertype(std::span<const sql_type>(types))) {
+    sql_type ty = t->id == type_id::unknown || t->id == type_id::null_ ? sql_type::text() : *t;
+    if (ty.is_numeric()) ty = sql_type::numeric(-1, ty.scale);
+    for (auto& e : es) e = coerce(e, ty.is_numeric() && e->type.is_numeric() ? e->type : ty, int(cast_kind::implicit), loc);
+    auto e = make_bool(expr_kind::in_list, std::move(es));
+    e->flag = negated;
+    e->location = loc;
+    return e;
+  }
+  // ...else `left = item` for each item, ORed (reports the operator error if none fits).
   std::vector<expr_ptr> cmps;
-  bool uniform = true;
-  for (size_t i = 1; i < es.size(); ++i) {
-    auto c = bind_compare(op_kind::eq, es[0], es[i], loc);
-    uniform &= c->args[0]->type == c->args[1]->type && c->args[0]->kind == es[0]->kind;
-    cmps.push_back(c);
-  }
-  expr_ptr e;
-  if (uniform && !cmps.empty() && !lt.is_numeric()) {
-    std::vector<expr_ptr> args{cmps[0]->args[0]};
-    for (auto& c : cmps) args.push_back(c->args[1]);
-    e = make_bool(expr_kind::in_list, std::move(args));
-  } else {
-    e = make_bool(expr_kind::or_, std::move(cmps));
-  }
+  for (size_t i = 1; i < es.size(); ++i) cmps.push_back(bind_compare(exec::op_kind::eq, es[0], es[i], loc));
+  auto e = make_bool(expr_kind::or_, std::move(cmps));
   e->location = loc;
-  if (op_name(n) == "<>") {
-    if (e->kind == expr_kind::in_list)
-      e->flag = true;
-    else
-      e = make_bool(expr_kind::not_, {e});
-  }
-  return e;
+  return negated ? make_bool(expr_kind::not_, {e}) : e;
 }
 
 expr_ptr binder::bind_a_expr(const node& n, scope& sc) {
