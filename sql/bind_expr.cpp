@@ -85,6 +85,26 @@ expr_ptr binder::resolve_unknown(const expr_ptr& e) {
 
 expr_ptr binder::coerce(const expr_ptr& e, sql_type t, int kind_i, int location) {
   auto kind = cast_kind(kind_i);
+  if (t.id == type_id::numeric && t.scale < 0) {
+    // A plain NUMERIC takes the scale of what is cast: the value's own for a constant, the
+    // source type's for an expression (floats: 6 digits; parameters: 16).
+    int scale = 0;
+    if (e->type.is_numeric() && e->type.scale >= 0) {
+      scale = e->type.scale;
+    } else if (e->kind == expr_kind::constant && !e->constant.is_null()) {
+      try {
+        scale = std::max<int>(0, cast_value(e->constant, sql_type::numeric(t.width, -1), cast_kind::explicit_).type().scale);
+      } catch (db_error& err) {
+        if (!err.position()) err.set_position(location ? location : e->location);
+        throw;
+      }
+    } else if (e->type.is_float()) {
+      scale = 6;
+    } else if (e->kind == expr_kind::param) {
+      scale = 16;
+    }
+    t.scale = int16_t(scale);
+  }
   if (e->type == t && !(t.id == type_id::numeric && e->type.scale != t.scale)) return e;
   if (t.id == type_id::unknown) return e;
   int loc = location ? location : e->location;
@@ -100,10 +120,7 @@ expr_ptr binder::coerce(const expr_ptr& e, sql_type t, int kind_i, int location)
       value v = cast_value(e->constant, t, e->type.id == type_id::unknown ? cast_kind::explicit_ : kind);
       if (e->type.id == type_id::unknown && (t.id == type_id::varchar || t.id == type_id::bpchar) && kind != cast_kind::explicit_)
         v = cast_value(value::text(e->constant.as_string()), t, kind);
-      sql_type vt = t;
-      // A plain NUMERIC keeps the scale of the value (cast_value records it in the type).
-      if (t.id == type_id::numeric && t.width < 0) vt = v.type();
-      auto c = expr::make_constant(v, vt);
+      auto c = expr::make_constant(v, t);
       c->location = e->location;
       return c;
     } catch (db_error& err) {
@@ -673,6 +690,12 @@ expr_ptr binder::bind_func(const node& n, scope& sc) {
   }
   for (size_t i = 0; i < args.size(); ++i) args[i] = coerce(args[i], res->arg_types[i], int(cast_kind::implicit), loc);
   sql_type rt = res->result;
+  if (rt.is_numeric() && rt.scale < 0) {
+    int s = 0;
+    for (auto& a : args)
+      if (a->type.is_numeric()) s = std::max<int>(s, a->type.scale);
+    rt = sql_type::numeric(rt.width, s);
+  }
   if ((name == "round" || name == "trunc") && rt.is_numeric()) {
     // The result scale of round(numeric, n) is n when n is a constant; else the input's.
     int s = args[0]->type.scale;

@@ -161,7 +161,7 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
       auto r = find_in(right_first_rte, end_rte, col, true);
       item->conds.push_back(bind_compare(op_kind::eq, l, r, 0));
     }
-    if (x.has("quals")) split_conjuncts(bind_condition(x["quals"], sc, "JOIN/ON"), item->conds);
+    if (x.has("quals")) split_conjuncts(fold(bind_condition(x["quals"], sc, "JOIN/ON")), item->conds);
     return item;
   }
   if (t == "RangeFunction")

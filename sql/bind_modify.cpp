@@ -148,7 +148,7 @@ plan_ptr binder::bind_insert(const node& stmt) {
           continue;
         }
         auto e = bind_expr(items[i], sc);
-        exprs.push_back(coerce_to_column(e, col, e->location));
+        exprs.push_back(fold(coerce_to_column(e, col, e->location)));
       }
       // Fewer values than columns (no column list): the rest take defaults.
       for (size_t i = items.size(); i < targets.size(); ++i) {
@@ -211,7 +211,7 @@ plan_ptr binder::bind_modify_scan(const std::shared_ptr<storage::table>& tbl, co
   item.rte_index = 0;
   for (size_t i = 0; i < tbl->column_count(); ++i) item.ids.insert(int(i));
   std::vector<expr_ptr> conj;
-  if (where) split_conjuncts(bind_condition(where, sc, "WHERE"), conj);
+  if (where) split_conjuncts(fold(bind_condition(where, sc, "WHERE")), conj);
   std::vector<int> layout;
   plan_ptr scan = plan_base(item, conj, sc, layout, true);
   if (!conj.empty()) {
@@ -253,7 +253,7 @@ plan_ptr binder::bind_update(const node& stmt) {
       set[idx] = d ? d : expr::make_constant(value::null(col.type), col.type);
     } else {
       auto e = bind_expr(val, sc);
-      set[idx] = coerce_to_column(e, col, e->location);
+      set[idx] = fold(coerce_to_column(e, col, e->location));
     }
   }
   sc.agg_forbidden = nullptr;

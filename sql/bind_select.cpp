@@ -96,7 +96,7 @@ bound_query binder::bind_values(const node& stmt, scope* parent) {
   size_t width = 0;
   for (auto& row : stmt.list("valuesLists")) {
     std::vector<expr_ptr> exprs;
-    for (auto& item : row["List"].list("items")) exprs.push_back(bind_expr(item, sc));
+    for (auto& item : row["List"].list("items")) exprs.push_back(fold(bind_expr(item, sc)));
     if (v->rows.empty()) width = exprs.size();
     if (exprs.size() != width) fail(sqlstate::syntax_error, "VALUES lists must all be the same length", row.location());
     v->rows.push_back(std::move(exprs));
@@ -229,7 +229,7 @@ plan_ptr binder::add_limit(const node& stmt, plan_ptr plan, scope* parent, bool&
     if (!stmt.has(field)) return nullptr;
     auto e = bind_expr(stmt[field], sc);
     if (e->kind == expr_kind::constant && e->constant.is_null()) return nullptr;  // LIMIT NULL = no limit
-    return coerce(e, sql_type::int64(), int(cast_kind::implicit), e->location);
+    return fold(coerce(e, sql_type::int64(), int(cast_kind::implicit), e->location));
   };
   l->limit = bind_count("limitCount");
   l->offset = bind_count("limitOffset");
@@ -252,7 +252,11 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
 
   // WHERE
   std::vector<expr_ptr> conjuncts;
-  if (stmt.has("whereClause")) split_conjuncts(bind_condition(stmt["whereClause"], sc, "WHERE"), conjuncts);
+  if (stmt.has("whereClause")) {
+    auto where = fold(bind_condition(stmt["whereClause"], sc, "WHERE"));
+    if (!(where->kind == expr_kind::constant && !where->constant.is_null() && where->constant.as_bool()))
+      split_conjuncts(where, conjuncts);
+  }
 
   // Target list (aggregates allowed).
   sc.aggs = &aggs;
@@ -282,7 +286,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
     }
     auto e = bind_expr(val, sc);
     std::string name = rt.has("name") ? std::string(rt.str("name")) : derive_name(val);
-    targets.push_back({resolve_unknown(e), name});
+    targets.push_back({fold(resolve_unknown(e)), name});
   }
 
   // GROUP BY
@@ -294,7 +298,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
       if (k < 1 || k > int64_t(targets.size()))
         fail(sqlstate::invalid_column_reference, "GROUP BY position " + std::to_string(k) + " is not in select list",
              g.inner().location());
-      groups.push_back(targets[k - 1].e);
+      groups.push_back(targets[k - 1].e);  // already folded
       continue;
     }
     if (gt == "GroupingSet" || gt == "RowExpr")
@@ -315,7 +319,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
         if (!name.empty() && t.name == name) e = t.e;
       if (!e) throw;
     }
-    groups.push_back(resolve_unknown(e));
+    groups.push_back(fold(resolve_unknown(e)));
   }
   for (auto& g : groups) {
     bool has_agg = false;
@@ -325,7 +329,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
 
   // HAVING
   expr_ptr having;
-  if (stmt.has("havingClause")) having = bind_condition(stmt["havingClause"], sc, "HAVING", false);
+  if (stmt.has("havingClause")) having = fold(bind_condition(stmt["havingClause"], sc, "HAVING", false));
 
   // DISTINCT
   auto distinct = stmt.list("distinctClause");
@@ -363,7 +367,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
       }
     }
     if (idx < 0) {
-      auto be = resolve_unknown(bind_expr(e, sc));
+      auto be = fold(resolve_unknown(bind_expr(e, sc)));
       for (size_t c = 0; c < targets.size(); ++c)
         if (exec::expr_equal(*targets[c].e, *be)) {
           idx = int(c);
@@ -412,8 +416,8 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
     for (auto& g : groups) a->groups.push_back(remap(g, layout));
     for (auto& spec : aggs) {
       exec::agg_spec s = spec;
-      s.arg = remap(spec.arg, layout);
-      s.separator = remap(spec.separator, layout);
+      s.arg = remap(fold(spec.arg), layout);
+      s.separator = remap(fold(spec.separator), layout);
       a->aggs.push_back(s);
     }
     for (auto& g : groups) a->types.push_back(g->type), a->names.push_back("group");

@@ -88,6 +88,9 @@ class binder {
   /// Unknown-typed literals and parameters default to text once no context gave a type.
   expr_ptr resolve_unknown(const expr_ptr& e);
 
+  /// Constant folding with PostgreSQL's semantics (sql/fold.cpp).
+  static expr_ptr fold(const expr_ptr& e);
+
   /// Rewrites global column ids to input positions (pos[id], which must be >= 0).
   static expr_ptr remap(const expr_ptr& e, const std::vector<int>& pos);
 

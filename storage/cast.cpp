@@ -187,7 +187,8 @@ value parse_value(std::string_view text, sql_type target, cast_kind kind) {
   throw_cannot_cast(sql_type::text(), target);
 }
 
-value cast_value(const value& v, sql_type target, cast_kind kind) {
+namespace {
+value cast_value_natural(const value& v, sql_type target, cast_kind kind) {
   const sql_type src = v.type();
   if (!cast_context(src, target)) throw_cannot_cast(src, target);
   if (v.is_null()) return value::null(target);
@@ -274,6 +275,18 @@ value cast_value(const value& v, sql_type target, cast_kind kind) {
       break;
   }
   throw_cannot_cast(src, target);
+}
+}  // namespace
+
+value cast_value(const value& v, sql_type target, cast_kind kind) {
+  value r = cast_value_natural(v, target, kind);
+  // A plain NUMERIC with a scale chosen by the binder (numeric(-1, s), s >= 0) holds exactly
+  // that scale; numeric(-1, -1) keeps the value's natural scale.
+  if (target.id == type_id::numeric && target.width <= 0 && target.scale >= 0 && !r.is_null() &&
+      r.type().scale != target.scale) {
+    r = value::numeric(numeric_rescale(r.as_numeric(), r.type().scale, target.scale), target);
+  }
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 ///   TEXT / VARCHAR(n) / CHAR(n)           str               string_t (16 bytes, see below)
 ///   DATE                                  i32               days since 2000-01-01 (PostgreSQL epoch)
 ///   TIMESTAMP                             i64               microseconds since 2000-01-01
-/// A plain NUMERIC (no typmod) gets a scale chosen per expression (scale >= 0 always).
+/// A plain NUMERIC (no typmod) gets a scale chosen per expression (scale >= 0 in plans).
 #include <cstdint>
 #include <cstddef>
 #include <cstring>
@@ -56,7 +56,9 @@ struct sql_type {
   static constexpr sql_type int64() { return {type_id::int64}; }
   static constexpr sql_type float32() { return {type_id::float32}; }
   static constexpr sql_type float64() { return {type_id::float64}; }
-  static constexpr sql_type numeric(int p = -1, int s = 0) { return {type_id::numeric, p, s}; }
+  /// NUMERIC(p,s); numeric() is a plain NUMERIC whose scale is the value's own (scale -1,
+  /// resolved by the binder: the executor only sees concrete scales).
+  static constexpr sql_type numeric(int p = -1, int s = -1) { return {type_id::numeric, p, s}; }
   static constexpr sql_type text() { return {type_id::text}; }
   static constexpr sql_type varchar(int n = -1) { return {type_id::varchar, n}; }
   static constexpr sql_type bpchar(int n = -1) { return {type_id::bpchar, n}; }
