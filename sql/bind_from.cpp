@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sql/binder.h"
+#include "sql/system_views.h"
 #include "storage/cast.h"
 
 namespace db001::sql {
@@ -79,8 +80,10 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
   if (t == "RangeVar") {
     std::string name(x.str("relname"));
     std::string schema(x.str("schemaname"));
-    if (!schema.empty() && schema != "public")
+    if (!schema.empty() && schema != "public") {
+      if (auto sys = system_relation(cat_, schema, name)) return finish_derived(std::move(*sys), name, x["alias"]);
       fail(sqlstate::undefined_table, "relation \"" + schema + "." + name + "\" does not exist", x.location());
+    }
     if (auto tbl = cat_.find_table(name)) {
       rte r;
       r.alias = name;
@@ -106,6 +109,7 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
       for (size_t i = 0; i < v->column_names.size() && i < q.names.size(); ++i) q.names[i] = v->column_names[i];
       return finish_derived(std::move(q), name, x["alias"]);
     }
+    if (auto sys = system_relation(cat_, "", name)) return finish_derived(std::move(*sys), name, x["alias"]);
     fail(sqlstate::undefined_table, "relation \"" + name + "\" does not exist", x.location());
   }
   if (t == "RangeSubselect") {
