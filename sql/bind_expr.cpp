@@ -232,6 +232,7 @@ expr_ptr binder::bind_column_ref(const node& n, scope& sc) {
         fail(sqlstate::undefined_column, "column " + qual + "." + col + " does not exist", loc);
       continue;
     }
+    s->used.insert(found_id);
     if (depth == 0) {
       auto e = expr::make_column(found_id, found_type);
       e->location = loc;

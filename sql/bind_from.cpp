@@ -153,6 +153,7 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
             if (found)
               fail(sqlstate::ambiguous_column, "common column name \"" + col + "\" appears more than once in left table", 0);
             found = expr::make_column(sc.rtes[a].first_id + int(i), sc.rtes[a].types[i]);
+            sc.used.insert(sc.rtes[a].first_id + int(i));
             if (hide) sc.rtes[a].hidden[i] = true;
           }
       if (!found)
@@ -192,10 +193,12 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
     return p;
   }
   auto& tbl = item.tbl;
+  // Only the columns the query reads (all of them for UPDATE/DELETE).
   std::vector<int> columns;
   for (size_t i = 0; i < tbl->column_count(); ++i) {
+    if (!emit_rid && !sc.used.count(r.first_id + int(i))) continue;
+    layout[r.first_id + i] = int(columns.size());
     columns.push_back(int(i));
-    layout[r.first_id + i] = int(i);
   }
   std::vector<sql_type> types;
   std::vector<std::string> names;

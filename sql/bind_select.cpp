@@ -275,6 +275,7 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
           for (size_t i = 0; i < r.names.size(); ++i) {
             if (qual.empty() && r.hidden[i]) continue;
             targets.push_back({expr::make_column(r.first_id + int(i), r.types[i]), r.names[i]});
+            sc.used.insert(r.first_id + int(i));
           }
         }
         if (!qual.empty() && !any)

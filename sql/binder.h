@@ -46,6 +46,8 @@ struct scope {
   bool correlated = false;
   /// Sets collecting the global ids of this level read by subqueries being bound.
   std::vector<std::set<int>*> collectors;
+  /// Every global id of this level that some expression reads (scans keep only these).
+  std::set<int> used;
   // Aggregates of this level (null where aggregates are not allowed).
   std::vector<exec::agg_spec>* aggs = nullptr;
   const char* agg_forbidden = nullptr;  ///< e.g. "WHERE": the clause name for 42803
