@@ -102,16 +102,16 @@ inline constexpr int date_dow(int64_t days) { return int(floor_mod(days + 6, 7))
 // Text I/O
 // ---------------------------------------------------------------------------------------------
 
-/// Parses DATE input: 'YYYY-MM-DD' (also '/' separators, 'MM-DD-YYYY' and 2-digit years as
-/// DateStyle MDY), 'YYYYMMDD', an optional time part (validated, then ignored), optional
+/// Parses DATE input: 'YYYY-MM-DD' (also '/' or '.' separators, 'MM-DD-YYYY' and 2-digit years as
+/// DateStyle MDY), 'YYYYMMDD', 'YYMMDD', an optional time part (validated, then ignored), optional
 /// 'BC'/'AD', surrounding whitespace, and 'epoch', 'infinity', '-infinity', 'today', 'now',
 /// 'tomorrow', 'yesterday' (current date in UTC).
 /// 22007 `invalid input syntax for type date: "<text>"`; 22008 `date/time field value out of
 /// range: "<text>"` for a bad month/day/time field; 22008 `date out of range: "<text>"`.
 int32_t parse_date(std::string_view text);
 /// Parses TIMESTAMP input: a date as parse_date, then optionally ' ' or 'T' and
-/// 'HH:MM[:SS[.ffffff]]' (fraction rounded to microseconds; 24:00:00 and second 60 allowed as
-/// PostgreSQL), an ignored time zone ('Z', 'UTC', '+02', '-05:30'), 'BC'/'AD'.
+/// 'HH:MM[:SS[.ffffff]]' or 'MM:SS.ffffff' (fraction rounded to microseconds; 24:00:00 and second 60
+/// allowed as PostgreSQL), an ignored time zone ('Z', 'UTC', '+02', '-05:30'), 'BC'/'AD'.
 /// A date alone is midnight. Errors as parse_date with type "timestamp" and
 /// 22008 `timestamp out of range: "<text>"`.
 int64_t parse_timestamp(std::string_view text);

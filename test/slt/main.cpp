@@ -24,6 +24,9 @@ void usage(std::ostream& o) {
        "  --help, -h            show this help\n"
        "\n"
        "Records run with the condition name 'postgresql' (skipif postgresql / onlyif <other> are skipped).\n"
+       "Values print as the SQLite corpus expects (I: %d, R: %.3f, NULL, (empty)); results may also be written\n"
+       "one row per line with tab-separated values, and 'statement error' may give the expected message\n"
+       "after '----' (a substring, a SQLSTATE, or <REGEX>:pattern), as in DuckDB's test files.\n"
        "Output: one line '<file>: N passed, N failed, N skipped' per file, then 'N passed, N failed, N skipped'.\n"
        "Exit status: 0; 1 when --min-pass-rate is not met; 2 on a usage error.\n";
 }

@@ -7,6 +7,9 @@
 /// comments (also inside records); a record may be prefixed by `skipif NAME` / `onlyif NAME`
 /// lines; record types are `statement ok|error`, `query <types> [sort] [label]` (SQL, then
 /// optionally `----` and the expected values one per line), `hash-threshold N` and `halt`.
+/// From DuckDB's dialect (for our own test files) it also accepts: rows written one per line
+/// with tab-separated values, an expected error message after `----` of `statement error`,
+/// `statement maybe`, and `mode skip` / `mode unskip`.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -16,6 +19,7 @@
 #include <istream>
 #include <limits>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +31,7 @@ namespace db001::slt {
 /// The database name this runner answers to in `skipif` / `onlyif`.
 inline constexpr std::string_view condition_name = "postgresql";
 
-enum class record_kind { statement_ok, statement_error, query, hash_threshold, halt, malformed };
+enum class record_kind { statement_ok, statement_error, statement_maybe, query, hash_threshold, halt, mode, malformed };
 enum class sort_mode { nosort, rowsort, valuesort };
 
 /// One record of a script.
@@ -40,8 +44,9 @@ struct record {
   sort_mode sort = sort_mode::nosort;
   std::string label;                  ///< query: optional label (results must agree across its uses)
   bool has_results = false;           ///< a `----` line was present
-  std::vector<std::string> expected;  ///< query: the lines after `----`
+  std::vector<std::string> expected;  ///< query: the lines after `----`; statement error: the expected message
   int threshold = 0;                  ///< hash-threshold value
+  std::string mode;                   ///< `mode skip` / `mode unskip` (DuckDB's dialect)
   std::string error;                  ///< malformed: what is wrong
 };
 
@@ -121,11 +126,17 @@ class script_parser {
         r.kind = record_kind::statement_ok;
       } else if (words[1] == "error") {
         r.kind = record_kind::statement_error;
+      } else if (words[1] == "maybe") {
+        r.kind = record_kind::statement_maybe;
       } else {
         return malformed(r, r.line, "unknown statement mode '" + words[1] + "'");
       }
       if (trim(sql).empty()) return malformed(r, r.line, "statement without SQL");
       r.sql = std::move(sql);
+      if (sep < block.size()) {  // DuckDB's dialect: the expected error message after "----"
+        r.has_results = true;
+        for (size_t j = sep + 1; j < block.size(); ++j) r.expected.push_back(std::move(block[j].second));
+      }
       return true;
     }
     if (type == "query") {
@@ -168,6 +179,12 @@ class script_parser {
     }
     if (type == "halt") {
       r.kind = record_kind::halt;
+      return true;
+    }
+    if (type == "mode") {
+      if (words.size() < 2) return malformed(r, r.line, "'mode' needs an argument");
+      r.kind = record_kind::mode;
+      r.mode = words[1];
       return true;
     }
     return malformed(r, r.line, "unknown record type '" + type + "'");
@@ -381,29 +398,102 @@ inline std::string normalize_blanks(std::string_view s) {
   return out;
 }
 
-/// Compares the actual values (already rendered and sorted; row-major with `cols` columns) with
-/// a record's expected lines. The expected block may be a hash line, one value per line (the
-/// corpus's form), or one row per line with values separated by blanks.
-inline bool results_match(const std::vector<std::string>& actual, size_t cols,
+/// Whether an expected value written in a script matches an actual rendered value of column
+/// type `type` ('I', 'R', 'T', or 0 = compare exactly). Besides an exact match, an 'R' value
+/// written with other precision ("1.5", "0.3333333333333333") matches when it renders to the
+/// same "%.3f" text, and a 'T' value with bytes outside ' '..'~' matches its '@' rendering (so
+/// files in DuckDB's style, which print doubles and UTF-8 as they are, also work).
+inline bool value_matches(std::string_view actual, std::string_view expected, char type) {
+  if (actual == expected) return true;
+  if (type == 'R' && !expected.empty()) {
+    std::string e(expected);
+    char* end = nullptr;
+    double d = std::strtod(e.c_str(), &end);
+    if (end != e.c_str() && *end == 0) return format_real(d) == actual;
+  }
+  if (type == 'T') return format_text(expected) == actual;
+  return false;
+}
+
+/// Compares the actual values (already rendered and sorted; row-major with `types.size()`
+/// columns) with a record's expected lines. The expected block may be a hash line, one value per
+/// line (the corpus's form), or one row per line with values separated by tabs (DuckDB's form)
+/// or blanks.
+inline bool results_match(const std::vector<std::string>& actual, const std::string& types, sort_mode sort,
                           const std::vector<std::string>& expected) {
+  const size_t cols = std::max<size_t>(1, types.size());
   if (expected.size() == 1) {
     if (auto h = parse_hash_line(expected[0])) return h->count == actual.size() && h->hash == hash_values(actual);
   }
+  auto type_at = [&](size_t i) -> char {
+    if (types.empty()) return 0;
+    if (sort != sort_mode::valuesort) return types[i % cols];
+    // valuesort mixes the columns: lenient matching only when they all have one type.
+    return std::all_of(types.begin(), types.end(), [&](char c) { return c == types[0]; }) ? types[0] : 0;
+  };
   if (expected.size() == actual.size()) {
-    if (std::equal(actual.begin(), actual.end(), expected.begin())) return true;
+    bool all = true;
+    for (size_t i = 0; all && i < actual.size(); ++i) all = value_matches(actual[i], expected[i], type_at(i));
+    if (all) return true;
   }
   if (cols > 1 && !expected.empty() && expected.size() * cols == actual.size()) {
     for (size_t r = 0; r < expected.size(); ++r) {
-      std::string row;
-      for (size_t c = 0; c < cols; ++c) {
-        if (c) row += ' ';
-        row += actual[r * cols + c];
+      const std::string& line = expected[r];
+      std::vector<std::string> fields;
+      if (line.find('\t') != std::string::npos) {
+        size_t b = 0;
+        while (true) {
+          size_t e = line.find('\t', b);
+          fields.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
+          if (e == std::string::npos) break;
+          b = e + 1;
+        }
+      } else {
+        std::string_view rest = trim(line);
+        while (!rest.empty()) {
+          size_t e = rest.find_first_of(" \t");
+          fields.emplace_back(rest.substr(0, e));
+          rest = e == std::string_view::npos ? std::string_view() : trim(rest.substr(e));
+        }
       }
-      if (normalize_blanks(row) != normalize_blanks(expected[r])) return false;
+      bool ok = fields.size() == cols;
+      for (size_t c = 0; ok && c < cols; ++c) ok = value_matches(actual[r * cols + c], fields[c], type_at(c));
+      if (!ok) {  // blank-separated values that contain blanks themselves
+        std::string row;
+        for (size_t c = 0; c < cols; ++c) {
+          if (c) row += ' ';
+          row += actual[r * cols + c];
+        }
+        if (normalize_blanks(row) != normalize_blanks(line)) return false;
+      }
     }
     return true;
   }
   return false;
+}
+
+/// Whether an engine error matches a `statement error` record's expected message (DuckDB's
+/// dialect): empty = any error; "<REGEX>:re" / "<!REGEX>:re" = the message matches / does not
+/// match `re`; a 5-character SQLSTATE matches the code; otherwise a substring of the message.
+/// Returns false with `bad_pattern` set when the regular expression is invalid.
+inline bool error_matches(const std::string& expected, const std::string& sqlstate, const std::string& message,
+                          bool* bad_pattern = nullptr) {
+  if (bad_pattern) *bad_pattern = false;
+  if (expected.empty()) return true;
+  for (const char* tag : {"<REGEX>:", "<!REGEX>:"}) {
+    std::string_view t(tag);
+    if (expected.compare(0, t.size(), t) == 0) {
+      try {
+        bool found = std::regex_search(message, std::regex(expected.substr(t.size())));
+        return t[1] == '!' ? !found : found;
+      } catch (const std::regex_error&) {
+        if (bad_pattern) *bad_pattern = true;
+        return false;
+      }
+    }
+  }
+  if (expected == sqlstate) return true;
+  return message.find(expected) != std::string::npos;
 }
 
 /// Escapes `s` for the inside of a JSON string literal; bytes that are not valid UTF-8 become U+FFFD.

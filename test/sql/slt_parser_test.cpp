@@ -7,7 +7,6 @@
 
 // The test binaries of test/ are built from test_main.cpp and the *_test.cpp files only, so the
 // one source file the parser needs is compiled into this test directly.
-#include "test/slt/md5.cpp"
 
 namespace {
 
@@ -163,7 +162,7 @@ BOOST_AUTO_TEST_CASE(conditions_for_postgresql) {
 
 BOOST_AUTO_TEST_CASE(malformed_records_are_reported_not_thrown) {
   auto recs = parse_all(
-      "statement maybe\n"
+      "statement perhaps\n"
       "SELECT 1\n"
       "\n"
       "query X nosort\n"
@@ -252,21 +251,75 @@ BOOST_AUTO_TEST_CASE(sort_modes) {
 }
 
 BOOST_AUTO_TEST_CASE(result_comparison) {
+  const auto no = sort_mode::nosort;
   std::vector<std::string> actual = {"1", "x y", "2", "z"};
-  BOOST_TEST(results_match(actual, 2, {"1", "x y", "2", "z"}));
-  BOOST_TEST(!results_match(actual, 2, {"1", "x y", "2", "w"}));
-  BOOST_TEST(!results_match(actual, 2, {"1", "x y", "2"}));
-  // One row per line, values separated by blanks.
-  BOOST_TEST(results_match(actual, 2, {"1 x y", "2   z"}));
-  BOOST_TEST(!results_match(actual, 2, {"1 x y", "3 z"}));
+  BOOST_TEST(results_match(actual, "IT", no, {"1", "x y", "2", "z"}));
+  BOOST_TEST(!results_match(actual, "IT", no, {"1", "x y", "2", "w"}));
+  BOOST_TEST(!results_match(actual, "IT", no, {"1", "x y", "2"}));
+  // One row per line, values separated by blanks or (DuckDB) tabs.
+  BOOST_TEST(results_match(actual, "IT", no, {"1 x y", "2   z"}));
+  BOOST_TEST(results_match(actual, "IT", no, {"1\tx y", "2\tz"}));
+  BOOST_TEST(!results_match(actual, "IT", no, {"1 x y", "3 z"}));
+  BOOST_TEST(!results_match(actual, "IT", no, {"1\tx y", "2\tw"}));
   // Hashed results: count and hash must both agree.
-  BOOST_TEST(results_match({"1", "2"}, 1, {"2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
-  BOOST_TEST(results_match({"1", "2"}, 1, {"2 values hashing to 6DDB4095EB719E2A9F0A3F95677D24E0"}));
-  BOOST_TEST(!results_match({"1", "2"}, 1, {"3 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
-  BOOST_TEST(!results_match({"1", "3"}, 1, {"2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
+  BOOST_TEST(results_match({"1", "2"}, "I", no, {"2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
+  BOOST_TEST(results_match({"1", "2"}, "I", no, {"2 values hashing to 6DDB4095EB719E2A9F0A3F95677D24E0"}));
+  BOOST_TEST(!results_match({"1", "2"}, "I", no, {"3 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
+  BOOST_TEST(!results_match({"1", "3"}, "I", no, {"2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"}));
   BOOST_TEST(!parse_hash_line("2 values hashing to xyz"));
-  BOOST_TEST(results_match({}, 1, {}));
-  BOOST_TEST(!results_match({"1"}, 1, {}));
+  BOOST_TEST(results_match({}, "I", no, {}));
+  BOOST_TEST(!results_match({"1"}, "I", no, {}));
+}
+
+BOOST_AUTO_TEST_CASE(lenient_value_matching) {
+  // R: another precision of the same number matches the %.3f rendering.
+  BOOST_TEST(value_matches("1.500", "1.5", 'R'));
+  BOOST_TEST(value_matches("0.333", "0.3333333333333333", 'R'));
+  BOOST_TEST(!value_matches("0.334", "0.3333", 'R'));
+  BOOST_TEST(!value_matches("1.500", "1.5", 'I'));
+  BOOST_TEST(!value_matches("NULL", "0", 'R'));
+  // T: UTF-8 written as is matches its '@' rendering.
+  BOOST_TEST(value_matches("caf@@", "caf\xc3\xa9", 'T'));
+  BOOST_TEST(!value_matches("cafe", "caf\xc3\xa9", 'T'));
+  BOOST_TEST(results_match({"1", "1.500", "2", "2.250"}, "IR", sort_mode::nosort, {"1\t1.5", "2\t2.25"}));
+  BOOST_TEST(results_match({"1.500", "2.250"}, "R", sort_mode::valuesort, {"1.5", "2.25"}));
+  BOOST_TEST(!results_match({"1", "2.250"}, "IR", sort_mode::valuesort, {"1", "2.25"}));  // mixed: exact only
+}
+
+BOOST_AUTO_TEST_CASE(expected_errors) {
+  const std::string msg = "relation \"nosuch\" does not exist";
+  BOOST_TEST(error_matches("", "42P01", msg));
+  BOOST_TEST(error_matches("does not exist", "42P01", msg));
+  BOOST_TEST(!error_matches("division by zero", "42P01", msg));
+  BOOST_TEST(error_matches("42P01", "42P01", msg));
+  BOOST_TEST(error_matches("<REGEX>:relation .* does not", "42P01", msg));
+  BOOST_TEST(!error_matches("<REGEX>:^does", "42P01", msg));
+  BOOST_TEST(error_matches("<!REGEX>:division", "42P01", msg));
+  bool bad = false;
+  BOOST_TEST(!error_matches("<REGEX>:(", "42P01", msg, &bad));
+  BOOST_TEST(bad);
+}
+
+BOOST_AUTO_TEST_CASE(duckdb_style_records) {
+  auto recs = parse_all(
+      "statement error\n"
+      "SELECT 1/0\n"
+      "----\n"
+      "division by zero\n"
+      "\n"
+      "statement maybe\n"
+      "DROP TABLE t\n"
+      "\n"
+      "mode skip\n"
+      "\n"
+      "mode unskip\n");
+  BOOST_TEST_REQUIRE(recs.size() == 4u);
+  BOOST_TEST((recs[0].kind == record_kind::statement_error));
+  BOOST_TEST(recs[0].sql == "SELECT 1/0");
+  BOOST_TEST(recs[0].expected == (std::vector<std::string>{"division by zero"}));
+  BOOST_TEST((recs[1].kind == record_kind::statement_maybe));
+  BOOST_TEST(((recs[2].kind == record_kind::mode) && recs[2].mode == "skip"));
+  BOOST_TEST(((recs[3].kind == record_kind::mode) && recs[3].mode == "unskip"));
 }
 
 BOOST_AUTO_TEST_CASE(json_escaping) {

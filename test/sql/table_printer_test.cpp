@@ -6,7 +6,6 @@
 
 // The test binaries of test/ are built from test_main.cpp and the *_test.cpp files only, so the
 // printer's source (which needs nothing from the engine) is compiled into this test directly.
-#include "tools/shell/table_printer.cpp"
 
 namespace {
 

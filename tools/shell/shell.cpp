@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -543,21 +544,17 @@ void shell::process_line(statement_splitter& splitter, std::string_view line) {
   splitter.feed(line, pieces);
   for (const auto& p : pieces) {
     if (done()) break;
-    handle(splitter, p);
+    if (p.meta) {
+      execute_meta(p.text);
+    } else {
+      execute_sql(p.text);
+    }
   }
   out_.flush();
 }
 
 void shell::finish_input(statement_splitter& splitter) {
   if (splitter.pending()) execute_sql(splitter.take_buffer());
-}
-
-void shell::handle(statement_splitter& splitter, const statement_splitter::piece& p) {
-  if (p.meta) {
-    execute_meta(p.text);
-  } else {
-    execute_sql(p.text);
-  }
 }
 
 bool shell::execute_sql(const std::string& sql) {
@@ -622,25 +619,22 @@ void shell::print_error(const result& r, const std::string& sql) {
 }
 
 void shell::print_table(const table& t) {
-  bool expanded = opts_.expanded;
-  auto it = vars_.find("__expanded_auto");
-  if (it != vars_.end() && it->second == "on") {
+  if (expanded_auto_) {
     std::string aligned = format_aligned(t);
-    int cols = terminal_columns();
+    // The widest line is the header (or, with a title, the line after it).
     size_t first = aligned.find('\n');
-    size_t width = display_width(std::string_view(aligned).substr(0, first));
-    if (!t.title.empty()) {
-      size_t second = aligned.find('\n', first + 1);
-      width = display_width(std::string_view(aligned).substr(first + 1, second - first - 1));
-    }
-    if (cols > 0 && width > size_t(cols) && t.headers.size() > 1) {
+    std::string_view header = std::string_view(aligned).substr(0, first);
+    if (!t.title.empty())
+      header = std::string_view(aligned).substr(first + 1, aligned.find('\n', first + 1) - first - 1);
+    int cols = terminal_columns();
+    if (cols > 0 && display_width(header) > size_t(cols) && t.headers.size() > 1) {
       out_ << format_expanded(t);
     } else {
       out_ << aligned;
     }
     return;
   }
-  out_ << (expanded ? format_expanded(t) : format_aligned(t));
+  out_ << (opts_.expanded ? format_expanded(t) : format_aligned(t));
 }
 
 void shell::print_result(const result& r) {
@@ -938,14 +932,14 @@ bool shell::execute_meta(const std::string& line) {
   if (cmd == "x" || (cmd == "pset" && !args.empty() && (args[0] == "expanded" || args[0] == "x"))) {
     if (cmd == "pset") args.erase(args.begin());
     if (!args.empty() && to_lower(args[0]) == "auto") {
-      vars_["__expanded_auto"] = "on";
+      expanded_auto_ = true;
       opts_.expanded = false;
       status("Expanded display is used automatically.");
       return true;
     }
     bool v;
-    if (!toggle(opts_.expanded || vars_["__expanded_auto"] == "on", "expanded", v)) return false;
-    vars_.erase("__expanded_auto");
+    if (!toggle(opts_.expanded || expanded_auto_, "expanded", v)) return false;
+    expanded_auto_ = false;
     opts_.expanded = v;
     status(v ? "Expanded display is on." : "Expanded display is off.");
     return true;
@@ -961,9 +955,7 @@ bool shell::execute_meta(const std::string& line) {
   }
   if (cmd == "set") {
     if (args.empty()) {
-      for (const auto& [k, v] : vars_) {
-        if (!starts_with(k, "__")) out_ << k << " = '" << v << "'\n";
-      }
+      for (const auto& [k, v] : vars_) out_ << k << " = '" << v << "'\n";
       return true;
     }
     std::string value;
@@ -1090,6 +1082,7 @@ int shell::run_interactive() {
       if (t == "quit" || t == "exit") break;
     }
     process_line(splitter, line);
+    stopped_ = false;  // ON_ERROR_STOP ends scripts (\i), not the interactive session
   }
   current_ = nullptr;
   if (!history_path.empty()) {

@@ -5,7 +5,6 @@
 /// parentheses) and backslash meta-commands; each statement is executed on its own and its
 /// result printed in psql's aligned format (or its expanded format after `\x`). Errors print as
 /// psql does ("ERROR:  message", then "LINE n: ..." and a caret when the error has a position).
-#include <chrono>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -100,7 +99,6 @@ class shell {
  private:
   void process_line(statement_splitter& splitter, std::string_view line);
   void finish_input(statement_splitter& splitter);
-  void handle(statement_splitter& splitter, const statement_splitter::piece& p);
   void note_error();
   void print_result(const result& r);
   void print_error(const result& r, const std::string& sql);
@@ -120,7 +118,7 @@ class shell {
   std::unique_ptr<database> db_;
   std::unique_ptr<connection> conn_;
   bool timing_ = false;
-  bool verbose_errors_ = false;
+  bool expanded_auto_ = false;  ///< \x auto: expanded only when the table is wider than the terminal
   std::string null_display_;
   std::map<std::string, std::string> vars_;
   std::string location_;      ///< "db001-shell:FILE:LINE: " while running a file, else ""
