@@ -136,50 +136,18 @@ void numeric_arith(op_kind op, const vector& a, const vector& b, int128_t* r, co
     int128_t x = load_numeric(a, i), y = load_numeric(b, i), z = 0;
     switch (op) {
       case op_kind::add:
-      case op_kind::sub: {
-        int s = std::max(sa, sb);
-        x = rescale128(x, sa, s);
-        y = rescale128(y, sb, s);
-        if (op == op_kind::add ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z))
-          numeric_overflow();
-        z = rescale128(z, s, rscale);
+        z = sa == sb ? numeric_add_same_scale(x, y) : numeric_add(x, sa, y, sb);
+        z = rescale128(z, std::max(sa, sb), rscale);
         break;
-      }
-      case op_kind::mul:
-        if (__builtin_mul_overflow(x, y, &z)) {
-          // Reduce precision before giving up: drop digits of the operands beyond the result scale.
-          numeric_overflow();
-        }
-        z = rescale128(z, sa + sb, rscale);
+      case op_kind::sub:
+        z = sa == sb ? numeric_sub_same_scale(x, y) : numeric_sub(x, sa, y, sb);
+        z = rescale128(z, std::max(sa, sb), rscale);
         break;
-      case op_kind::div: {
-        if (y == 0) div_zero();
-        // x/10^sa / (y/10^sb) at scale rscale = x * 10^(rscale + sb - sa) / y, rounded.
-        int shift = rscale + sb - sa;
-        int128_t num = x, den = y;
-        if (shift >= 0) {
-          num = rescale128(x, 0, shift);
-        } else {
-          den = rescale128(y, 0, -shift);
-        }
-        int128_t q = num / den, rem = num % den;
-        if (rem < 0) rem = -rem;
-        int128_t aden = den < 0 ? -den : den;
-        if (rem * 2 >= aden) q += ((num < 0) != (den < 0)) ? -1 : 1;
-        z = q;
-        break;
-      }
-      case op_kind::mod: {
-        if (y == 0) div_zero();
-        int s = std::max(sa, sb);
-        x = rescale128(x, sa, s);
-        y = rescale128(y, sb, s);
-        z = rescale128(x % y, s, rscale);
-        break;
-      }
+      case op_kind::mul: z = numeric_mul(x, sa, y, sb, rscale); break;
+      case op_kind::div: z = numeric_div(x, sa, y, sb, rscale); break;
+      case op_kind::mod: z = rescale128(numeric_mod(x, sa, y, sb), std::max(sa, sb), rscale); break;
       default: throw db_error(sqlstate::undefined_function, "operator does not exist for numeric");
     }
-    if (!numeric_fits(z)) numeric_overflow();
     r[i] = z;
   }
 }

@@ -419,9 +419,9 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
     switch (k) {
       case op_kind::add:
       case op_kind::sub:
-      case op_kind::mod: scale = std::max(sa, sb); break;
-      case op_kind::mul: scale = std::min(sa + sb, 38); break;
-      case op_kind::div: scale = std::max({16, sa, sb}); break;
+      case op_kind::mod: scale = numeric_add_scale(sa, sb); break;
+      case op_kind::mul: scale = numeric_mul_scale(sa, sb); break;
+      case op_kind::div: scale = numeric_div_scale(sa, sb); break;
       default: break;
     }
     auto e = expr::make(expr_kind::arith, sql_type::numeric(-1, scale), {l, r});

@@ -89,6 +89,17 @@ bound_query binder::bind_select(const node& stmt, scope* parent) {
   return bind_simple_select(stmt, parent);
 }
 
+expr_ptr binder::renumber_aggregates(const expr_ptr& e, const std::vector<int>& slot) {
+  if (!e) return e;
+  bool any = false;
+  exec::expr_walk(*e, [&](const expr& x) { any |= x.kind == expr_kind::aggregate_ref; });
+  if (!any) return e;
+  auto c = std::make_shared<expr>(*e);
+  if (c->kind == expr_kind::aggregate_ref) c->index = slot[c->index];
+  for (auto& a : c->args) a = renumber_aggregates(a, slot);
+  return c;
+}
+
 bound_query binder::bind_values(const node& stmt, scope* parent) {
   scope sc;
   sc.parent = parent;
@@ -332,6 +343,18 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
   expr_ptr having;
   if (stmt.has("havingClause")) having = fold(bind_condition(stmt["havingClause"], sc, "HAVING", false));
 
+  // A WHERE or HAVING conjunct that is constantly FALSE or NULL empties the query before
+  // anything else is evaluated (PostgreSQL's one-time filter).
+  auto never_true = [](const expr_ptr& e) {
+    return e && e->kind == expr_kind::constant && (e->constant.is_null() || !e->constant.as_bool());
+  };
+  std::vector<expr_ptr> having_conjuncts;
+  split_conjuncts(having, having_conjuncts);
+  for (auto& c : having_conjuncts)
+    if (never_true(c)) conjuncts = {c};
+  for (auto& c : std::vector<expr_ptr>(conjuncts))
+    if (never_true(c)) conjuncts = {c};
+
   // DISTINCT
   auto distinct = stmt.list("distinctClause");
   bool is_distinct = !distinct.empty();
@@ -413,14 +436,32 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
   std::vector<expr_ptr> outputs;
   for (auto& t : targets) outputs.push_back(t.e);
   if (aggregated) {
+    // Only the aggregates the folded expressions still reference are computed (folding may
+    // have dropped some, e.g. COALESCE(1, count(x)); PostgreSQL never evaluates those).
+    std::vector<int> agg_slot(aggs.size(), -1);
+    std::vector<exec::agg_spec> kept;
+    auto mark = [&](const expr_ptr& e) {
+      if (!e) return;
+      exec::expr_walk(*e, [&](const expr& x) {
+        if (x.kind == expr_kind::aggregate_ref && agg_slot[x.index] < 0) {
+          agg_slot[x.index] = int(kept.size());
+          kept.push_back(aggs[x.index]);
+        }
+      });
+    };
+    for (auto& o : outputs) mark(o);
+    mark(having);
     auto a = std::make_shared<exec::aggregate_node>();
     for (auto& g : groups) a->groups.push_back(remap(g, layout));
-    for (auto& spec : aggs) {
+    for (auto& spec : kept) {
       exec::agg_spec s = spec;
       s.arg = remap(fold(spec.arg), layout);
       s.separator = remap(fold(spec.separator), layout);
       a->aggs.push_back(s);
     }
+    aggs = kept;
+    for (auto& o : outputs) o = renumber_aggregates(o, agg_slot);
+    having = renumber_aggregates(having, agg_slot);
     for (auto& g : groups) a->types.push_back(g->type), a->names.push_back("group");
     for (auto& s : aggs) a->types.push_back(s.type), a->names.push_back("agg");
     a->children.push_back(plan);

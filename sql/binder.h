@@ -121,6 +121,8 @@ class binder {
   bound_query bind_set_op(const node& stmt, scope* parent);
   bound_query bind_values(const node& stmt, scope* parent);
   bound_query finish_order_limit(const node& stmt, bound_query q, scope* parent);
+  /// Renumbers aggregate_ref indexes through slot (old index -> new).
+  static expr_ptr renumber_aggregates(const expr_ptr& e, const std::vector<int>& slot);
   /// Wraps plan in LIMIT/OFFSET if the statement has them.
   plan_ptr add_limit(const node& stmt, plan_ptr plan, scope* parent, bool& correlated);
 

@@ -50,6 +50,52 @@ expr_ptr evaluate_now(const expr_ptr& e) {
   return c;
 }
 
+/// NOT e pushed inward as PostgreSQL's negate_clause does (De Morgan, negated operators),
+/// so constant parts surface: NOT (x < NULL OR y) becomes (NULL AND NOT y).
+expr_ptr negate(const expr_ptr& e) {
+  auto flipped = [&](exec::op_kind op) {
+    using exec::op_kind;
+    switch (op) {
+      case op_kind::eq: return op_kind::ne;
+      case op_kind::ne: return op_kind::eq;
+      case op_kind::lt: return op_kind::ge;
+      case op_kind::le: return op_kind::gt;
+      case op_kind::gt: return op_kind::le;
+      case op_kind::ge: return op_kind::lt;
+      default: return op;
+    }
+  };
+  switch (e->kind) {
+    case expr_kind::constant:
+      if (e->constant.is_null()) return e;
+      return expr::make_constant(value::boolean(!e->constant.as_bool()), sql_type::boolean());
+    case expr_kind::not_: return e->args[0];
+    case expr_kind::and_:
+    case expr_kind::or_: {
+      auto c = std::make_shared<expr>(*e);
+      c->kind = e->kind == expr_kind::and_ ? expr_kind::or_ : expr_kind::and_;
+      for (auto& a : c->args) a = negate(a);
+      return c;
+    }
+    case expr_kind::compare: {
+      if (e->type.id != type_id::boolean) break;
+      auto c = std::make_shared<expr>(*e);
+      c->op = flipped(e->op);
+      return c;
+    }
+    case expr_kind::is_null:
+    case expr_kind::is_bool:
+    case expr_kind::in_list:
+    case expr_kind::like: {
+      auto c = std::make_shared<expr>(*e);
+      c->flag = !e->flag;
+      return c;
+    }
+    default: break;
+  }
+  return expr::make(expr_kind::not_, sql_type::boolean(), {e});
+}
+
 }  // namespace
 
 expr_ptr binder::fold(const expr_ptr& e) {
@@ -124,6 +170,12 @@ expr_ptr binder::fold(const expr_ptr& e) {
       if (c->args.empty()) return null_of(*e);
       if (c->args.size() == 1) return c->args[0];
       return c;
+    }
+    case expr_kind::not_: {
+      expr_ptr inner = fold(e->args[0]);
+      expr_ptr n = negate(inner);
+      if (n->kind == expr_kind::not_) return n;
+      return fold(n);  // the negated form may fold further (AND/OR with constants)
     }
     default: break;
   }

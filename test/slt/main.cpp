@@ -21,6 +21,8 @@ void usage(std::ostream& o) {
        "  --min-pass-rate PCT   exit with status 1 unless at least PCT percent of the records that ran\n"
        "                        (statements + queries, not skipped ones) passed\n"
        "  --wire CONNSTR        reserved: run against a server over the PostgreSQL wire protocol (not supported yet)\n"
+      "  --pg CONNINFO         judge records where db001 differs from the file by a PostgreSQL server\n"
+      "                        (libpq conninfo without dbname; a scratch database is recreated per file)\n"
        "  --help, -h            show this help\n"
        "\n"
        "Records run with the condition name 'postgresql' (skipif postgresql / onlyif <other> are skipped).\n"
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
         return 2;
       }
       opts.min_pass_rate = rate;
+    } else if (option_value(argc, argv, i, "--pg", v)) {
+      opts.pg_conninfo = v;
     } else if (option_value(argc, argv, i, "--wire", v)) {
       std::cerr << "db001-slt: --wire (running against a server over the PostgreSQL wire protocol) is reserved "
                    "and not supported yet; run without it to use the embedded engine\n";

@@ -13,6 +13,7 @@
 namespace db001 {
 class connection;
 class value;
+class result;
 }  // namespace db001
 
 namespace db001::slt {
@@ -24,6 +25,7 @@ struct runner_options {
   std::string json_path;              ///< write a JSON report here ("" = none)
   double min_pass_rate = -1;          ///< percent of non-skipped records that must pass (< 0 = no check)
   size_t json_failures_per_file = 5;  ///< failures kept per file for the JSON report
+  std::string pg_conninfo;            ///< judge disagreements by a PostgreSQL server ("" = off)
 };
 
 /// One failed record, as reported in verbose mode and in the JSON report.
@@ -43,6 +45,7 @@ struct file_stats {
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
+  uint64_t pg_judged = 0;  ///< passed records where db001 differs from the file but matches PostgreSQL
   int halted_at = 0;     ///< line of a `halt` record that ended the file (0 = none)
   bool stopped = false;  ///< --stop-on-fail ended the file early
   double seconds = 0;
@@ -64,6 +67,9 @@ class runner {
 
  private:
   struct context;  ///< per-file state: database, connection, hash threshold, labels
+  /// True if db001's outcome for r equals PostgreSQL's (the record then counts as passed).
+  bool postgres_agrees(const record& r, const result& res, const std::vector<std::string>* values,
+                       const struct pg_outcome* known, failure& f);
   void run_record(context& ctx, const record& r, file_stats& stats);
   void fail(file_stats& stats, failure f);
   void write_json_file(const file_stats& s);
@@ -73,6 +79,7 @@ class runner {
   std::unique_ptr<std::ostream> json_;
   bool json_first_ = true;
   bool stop_ = false;  ///< set by --stop-on-fail after a failure
+  std::unique_ptr<class pg_oracle> oracle_;
 };
 
 /// Expands the command-line paths: a directory is walked recursively for `*.test` files (sorted);

@@ -10,6 +10,6 @@ db001_slt_gate(slt_select2 100 select2.test)
 db001_slt_gate(slt_select3 100 select3.test)
 db001_slt_gate(slt_select4 100 select4.test)
 db001_slt_gate(slt_select5 100 select5.test)
-db001_slt_gate(slt_evidence 80 evidence)
+db001_slt_gate(slt_evidence 99 evidence)
 # Our own SQL behaviour files (DuckDB style), always present.
 add_test(NAME slt_own COMMAND db001-slt --min-pass-rate 100 ${CMAKE_SOURCE_DIR}/test/sql)
