@@ -878,8 +878,11 @@ class btree {
   /// Ascending scan from *lower (or the start) up to *upper_exclusive (or the end).
   template <class F>
   void scan_forward(const Key* lower, bool inclusive, const Key* upper_exclusive, F& fn) const {
+    // Entries are copied a few at a time (2, then 8, 32, ... up to a whole leaf): a point
+    // lookup that stops after one or two entries copies no more than that.
     std::vector<std::pair<Key, Value>> buf;
-    buf.reserve(order_);
+    std::size_t chunk = 2;
+    buf.reserve(chunk);
     std::optional<Key> bound;  // keys up to bound (inclusive: excluding bound) are done
     if (lower != nullptr) bound.emplace(*lower);
     uint64_t v = 0;
@@ -890,7 +893,9 @@ class btree {
       std::size_t n = load_count(leaf);
       std::size_t i = 0;
       if (bound) i = inclusive ? leaf_lower_bound(leaf, n, *bound) : leaf_upper_bound(leaf, n, *bound);
-      for (; i < n; ++i) buf.emplace_back(leaf_key(leaf, i), leaf_value(leaf, i));
+      std::size_t end = std::min(n, i + chunk);
+      for (; i < end; ++i) buf.emplace_back(leaf_key(leaf, i), leaf_value(leaf, i));
+      bool leaf_done = end == n;
       leaf_node* next = leaf->next.load(std::memory_order_acquire);
       guard.release();
       if (!exit_leaf(leaf, v)) {  // changed under us: find the place again from the root
@@ -904,6 +909,11 @@ class btree {
       if (!buf.empty()) {
         bound = std::move(buf.back().first);
         inclusive = false;
+      }
+      chunk = std::min(chunk * 4, order_);
+      if (!leaf_done) {  // the rest of this leaf
+        if (!enter_leaf_node(leaf, v)) leaf = enter_leaf(bound ? &*bound : nullptr, false, v);
+        continue;
       }
       if (next == nullptr) return;
       leaf = next;

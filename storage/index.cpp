@@ -13,10 +13,20 @@ void put_be64(std::string& out, uint64_t v) {
   v = __builtin_bswap64(v);
   out.append(reinterpret_cast<const char*>(&v), 8);
 }
-uint64_t get_be64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return __builtin_bswap64(v);
+void put_be32(std::string& out, uint32_t v) {
+  v = __builtin_bswap32(v);
+  out.append(reinterpret_cast<const char*>(&v), 4);
+}
+void put_be16(std::string& out, uint16_t v) {
+  v = __builtin_bswap16(v);
+  out.append(reinterpret_cast<const char*>(&v), 2);
+}
+/// A row id as a length byte and its minimal big-endian bytes: memcmp order is numeric order,
+/// and keys of ordinary tables stay within std::string's inline buffer (no allocation).
+void put_rid(std::string& out, row_id r) {
+  int bytes = r == 0 ? 1 : (64 - __builtin_clzll(r) + 7) / 8;
+  out.push_back(char(bytes));
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(char(uint8_t(r >> (8 * i))));
 }
 }  // namespace
 
@@ -39,8 +49,8 @@ void index::encode(std::string& out, sql_type t, const void* data, bool null) {
   out.push_back('\x01');
   switch (t.physical()) {
     case phys::u8: out.push_back(char(*static_cast<const uint8_t*>(data))); break;
-    case phys::i16: put_be64(out, uint64_t(int64_t(*static_cast<const int16_t*>(data))) ^ txn_bit); break;
-    case phys::i32: put_be64(out, uint64_t(int64_t(*static_cast<const int32_t*>(data))) ^ txn_bit); break;
+    case phys::i16: put_be16(out, uint16_t(*static_cast<const int16_t*>(data)) ^ 0x8000u); break;
+    case phys::i32: put_be32(out, uint32_t(*static_cast<const int32_t*>(data)) ^ 0x80000000u); break;
     case phys::i64: put_be64(out, uint64_t(*static_cast<const int64_t*>(data)) ^ txn_bit); break;
     case phys::i128: {
       int128_t v;
@@ -89,13 +99,13 @@ std::string index::row_key(row_id r, bool* has_null) const {
 
 void index::insert(const std::string& key, row_id r) {
   std::string k = key;
-  put_be64(k, r);
+  put_rid(k, r);
   tree_->insert(k, r);
 }
 
 void index::erase(const std::string& key, row_id r) {
   std::string k = key;
-  put_be64(k, r);
+  put_rid(k, r);
   tree_->erase(k);
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 /// A secondary, unique or primary-key index: a B+Tree over memcmp-comparable normalized keys.
 ///
-/// Entry key = normalized(key columns) || big-endian row id, so every entry is unique even
+/// Entry key = normalized(key columns) || row id (length byte + minimal big-endian bytes), so every entry is unique even
 /// when several versions of a row (or several rows) share a key; the tree value is the row
 /// id. Index entries are not versioned: readers check each row's visibility in the table.
 /// Entries of dead versions are removed by the garbage collector.
 ///
 /// Normalized encoding per column (ascending order, NULLs last as PostgreSQL sorts them):
-///   NULL -> 0x02;  non-NULL -> 0x01 then: integers/date/timestamp as 8-byte big-endian with
-///   the sign bit flipped; float4/8 as the order-preserving bit pattern of the double;
+///   NULL -> 0x02;  non-NULL -> 0x01 then: integers/date/timestamp big-endian at their own
+///   width (2, 4 or 8 bytes) with the sign bit flipped; float4/8 as the order-preserving bit pattern of the double;
 ///   numeric as 16-byte big-endian (sign flipped) at the column's scale; boolean 1 byte;
 ///   strings with 0x00 escaped as 0x00 0xFF and terminated by 0x00 0x00.
 ///
