@@ -84,7 +84,9 @@ class vector_writer {
  public:
   vector_writer(sql_type t, uint32_t n, bool with_nulls = true) : type_(t), buf_(std::make_shared<vector_buffer>()) {
     size_t w = phys_size(t.physical());
-    buf_->data.reset(new std::byte[std::max<size_t>(1, n) * w]);
+    // Zeroed: the slots of NULL rows hold a valid (empty) value, never garbage a kernel could
+    // misread (a string pointer, an int128 that overflows when rescaled).
+    buf_->data.reset(new std::byte[std::max<size_t>(1, n) * w]());
     if (with_nulls) {
       buf_->nulls.reset(new uint8_t[std::max<uint32_t>(1, n)]);
       std::memset(buf_->nulls.get(), 0, n);

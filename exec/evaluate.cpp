@@ -10,6 +10,7 @@
 #include "exec/subquery.h"
 #include "storage/cast.h"
 #include "storage/error.h"
+#include "storage/stack_guard.h"
 
 namespace db001::exec {
 
@@ -111,11 +112,18 @@ void float_arith(op_kind op, const T* a, const T* b, T* r, const uint8_t* nulls,
         if (y == 0) div_zero();
         z = x / y;
         break;
-      case op_kind::pow: z = T(std::pow(x, y)); break;
+      case op_kind::pow:
+        if (x == 0 && y < 0) throw db_error("2201F", "zero raised to a negative power is undefined");
+        if (x < 0 && std::floor(y) != y)
+          throw db_error("2201F", "a negative number raised to a non-integer power yields a complex result");
+        z = T(std::pow(x, y));
+        break;
       default: throw db_error(sqlstate::undefined_function, "operator does not exist for floating point");
     }
     if (std::isinf(z) && !std::isinf(x) && !std::isinf(y))
       throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: overflow");
+    if (z == 0 && op == op_kind::mul && x != 0 && y != 0)
+      throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: underflow");
     r[i] = z;
   }
 }
@@ -215,11 +223,14 @@ void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, u
     const string_t* x = a.as<string_t>();
     const string_t* y = b.as<string_t>();
     bool pad = a.type.id == type_id::bpchar && b.type.id == type_id::bpchar;
-    if (op == op_kind::eq && !pad) {
-      for (uint32_t i = 0; i < n; ++i) r[i] = x[i] == y[i];
-    } else {
-      for (uint32_t i = 0; i < n; ++i)
+    for (uint32_t i = 0; i < n; ++i) {
+      if (a.is_null(i) || b.is_null(i)) {
+        r[i] = 0;
+      } else if (op == op_kind::eq && !pad) {
+        r[i] = x[i] == y[i];
+      } else {
         r[i] = cmp_result(op, pad ? cmp_bpchar(x[i].view(), y[i].view()) : x[i].view().compare(y[i].view()));
+      }
     }
     return;
   }
@@ -664,6 +675,7 @@ vector cast_vector(const vector& v, uint32_t n, sql_type t, bool explicit_cast) 
 }
 
 vector evaluate(const expr& e, const batch& in, exec_ctx& ctx) {
+  check_stack_depth();
   uint32_t n = in.count;
   switch (e.kind) {
     case expr_kind::column: {

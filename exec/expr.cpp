@@ -1,10 +1,12 @@
 #include "exec/expr.h"
 
 #include "exec/value_ops.h"
+#include "storage/stack_guard.h"
 
 namespace db001::exec {
 
 bool expr_equal(const expr& a, const expr& b) {
+  check_stack_depth();
   if (a.kind != b.kind || !(a.type == b.type) || a.op != b.op || a.flag != b.flag || a.index != b.index ||
       a.depth != b.depth || a.name != b.name || a.args.size() != b.args.size() || a.sub != b.sub ||
       a.case_has_operand != b.case_has_operand || a.case_has_else != b.case_has_else)

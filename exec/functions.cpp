@@ -115,6 +115,7 @@ std::string trim_chars(std::string_view s, std::string_view chars, bool left, bo
 
 std::string pad(std::string_view s, int64_t len, std::string_view fill, bool left) {
   if (len <= 0) return "";
+  if (len > (int64_t(1) << 28)) throw db_error(sqlstate::program_limit_exceeded, "requested length too large");
   size_t have = utf8_len(s);
   if (have >= size_t(len)) return std::string(s.substr(0, utf8_offset(s, size_t(len))));
   if (fill.empty()) return std::string(s);
@@ -225,10 +226,23 @@ const std::unordered_map<std::string, function_def>& registry() {
                              double x = a[0].as_float(), y = a[1].as_float();
                              if (x == 0 && y < 0)
                                throw db_error("2201F", "zero raised to a negative power is undefined");
-                             return value::float64(std::pow(x, y));
+                             if (x < 0 && std::floor(y) != y)
+                               throw db_error("2201F", "a negative number raised to a non-integer power yields a complex result");
+                             double r = std::pow(x, y);
+                             if (std::isinf(r) && !std::isinf(x) && !std::isinf(y))
+                               throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: overflow");
+                             if (r == 0 && x != 0 && !std::isinf(x) && !std::isinf(y))
+                               throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: underflow");
+                             return value::float64(r);
                            }});
-    add({"exp"}, {fixed({sql_type::float64()}, sql_type::float64()),
-                  [](const args_t& a, const sql_type&) { return value::float64(std::exp(a[0].as_float())); }});
+    add({"exp"}, {fixed({sql_type::float64()}, sql_type::float64()), [](const args_t& a, const sql_type&) {
+                    double x = a[0].as_float(), r = std::exp(x);
+                    if (std::isinf(r) && !std::isinf(x))
+                      throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: overflow");
+                    if (r == 0 && !std::isinf(x))
+                      throw db_error(sqlstate::numeric_value_out_of_range, "value out of range: underflow");
+                    return value::float64(r);
+                  }});
     add({"ln"}, {fixed({sql_type::float64()}, sql_type::float64()), [](const args_t& a, const sql_type&) {
                    double d = a[0].as_float();
                    if (d <= 0) throw db_error("2201E", d == 0 ? "cannot take logarithm of zero" : "cannot take logarithm of a negative number");

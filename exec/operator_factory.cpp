@@ -3,6 +3,7 @@
 #include "exec/operators/operators.h"
 #include "exec/parallel.h"
 #include "storage/error.h"
+#include "storage/stack_guard.h"
 
 namespace db001::exec {
 
@@ -12,6 +13,7 @@ void exec_ctx::check_cancel() const {
 }
 
 operator_ptr make_operator(const plan_node& plan, exec_ctx& ctx) {
+  check_stack_depth();
   auto child = [&](size_t i) { return make_operator(*plan.children[i], ctx); };
   switch (plan.kind) {
     case plan_kind::seq_scan: return make_seq_scan(static_cast<const seq_scan_node&>(plan), ctx);

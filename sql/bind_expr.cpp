@@ -7,6 +7,7 @@
 #include "sql/binder.h"
 #include "storage/cast.h"
 #include "storage/numeric.h"
+#include "storage/stack_guard.h"
 
 namespace db001::sql {
 
@@ -50,6 +51,7 @@ void split_conjuncts(const expr_ptr& e, std::vector<expr_ptr>& out) {
 }
 
 void collect_columns(const expr& e, std::set<int>& out) {
+  check_stack_depth();
   if (e.kind == expr_kind::column) out.insert(e.index);
   if (e.kind == expr_kind::subquery) out.insert(e.outer_ids.begin(), e.outer_ids.end());
   for (auto& a : e.args)
@@ -58,6 +60,7 @@ void collect_columns(const expr& e, std::set<int>& out) {
 
 expr_ptr binder::remap(const expr_ptr& e, const std::vector<int>& pos) {
   if (!e) return e;
+  check_stack_depth();
   auto c = std::make_shared<expr>(*e);
   if (c->kind == expr_kind::column) {
     DB001_ASSERT(c->index >= 0 && size_t(c->index) < pos.size() && pos[c->index] >= 0);
@@ -774,6 +777,7 @@ expr_ptr binder::bind_sublink(const node& n, scope& sc) {
 }
 
 expr_ptr binder::bind_expr(const node& n, scope& sc) {
+  check_stack_depth();
   std::string_view t = n.type();
   node x = n.inner();
   if (t == "ColumnRef") return bind_column_ref(x, sc);

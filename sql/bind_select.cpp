@@ -5,6 +5,7 @@
 #include "exec/expr.h"
 #include "sql/binder.h"
 #include "storage/cast.h"
+#include "storage/stack_guard.h"
 
 namespace db001::sql {
 
@@ -80,6 +81,7 @@ std::string column_label(const scope& sc, int id) {
 }  // namespace
 
 bound_query binder::bind_select(const node& stmt, scope* parent) {
+  check_stack_depth();
   std::string_view op = stmt.str("op", "SETOP_NONE");
   if (stmt.has("withClause")) fail(sqlstate::feature_not_supported, "WITH queries are not supported", 0);
   if (stmt.has("intoClause")) fail(sqlstate::feature_not_supported, "SELECT INTO is not supported", 0);

@@ -5,6 +5,7 @@
 // the first branch that is constantly taken, never folding what follows.
 #include "exec/evaluate.h"
 #include "sql/binder.h"
+#include "storage/stack_guard.h"
 
 namespace db001::sql {
 
@@ -100,6 +101,7 @@ expr_ptr negate(const expr_ptr& e) {
 
 expr_ptr binder::fold(const expr_ptr& e) {
   if (!e) return e;
+  check_stack_depth();
   switch (e->kind) {
     case expr_kind::constant:
     case expr_kind::column:

@@ -78,6 +78,24 @@ int node::location() const {
   return l < 0 ? 0 : int(l) + 1;
 }
 
+/// Byte offset of the first byte that does not belong to a valid UTF-8 sequence, or npos.
+size_t invalid_utf8_at(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 0;
+    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n >= s.size()) return i;
+    for (size_t k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
 int char_position(std::string_view sql, int byte_pos_1based) {
   if (byte_pos_1based <= 0) return 0;
   int chars = 0;
@@ -138,20 +156,31 @@ parse_result parse_sql(std::string_view sql) {
   // libpg_query needs a NUL-terminated string; embedded NULs are rejected like PostgreSQL does.
   if (text.find('\0') != std::string::npos)
     throw db_error(sqlstate::character_not_in_repertoire, "invalid byte sequence for encoding \"UTF8\": 0x00");
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned char>(text[bad]));
+    throw db_error(sqlstate::character_not_in_repertoire, std::string("invalid byte sequence for encoding \"UTF8\": ") + buf);
+  }
   PgQueryParseResult r = pg_query_parse(text.c_str());
   if (r.error) {
     std::string msg = r.error->message ? r.error->message : "syntax error";
-    int pos = r.error->cursorpos;
+    int pos = r.error->cursorpos;  // PostgreSQL's own cursor position: already in characters
     pg_query_free_parse_result(r);
-    throw db_error(sqlstate::syntax_error, msg, pos);
+    bool too_deep = msg.find("stack depth limit exceeded") != std::string::npos;
+    db_error e(too_deep ? "54001" : sqlstate::syntax_error, msg, too_deep ? 0 : pos);
+    e.set_position_in_chars();
+    throw e;
   }
   parse_result out;
   out.json_ = std::make_shared<std::string>(patch_negative_integers(r.parse_tree, text));
   pg_query_free_parse_result(r);
-  out.parser_ = std::make_shared<simdjson::dom::parser>();
+  // Deeply nested statements make deep JSON: allow what the stack guard allows later.
+  out.parser_ = std::make_shared<simdjson::dom::parser>(simdjson::SIMDJSON_MAXSIZE_BYTES);
+  if (out.parser_->allocate(out.json_->size() + 64, 200000) != simdjson::SUCCESS)
+    throw db_error(sqlstate::out_of_memory, "out of memory");
   simdjson::dom::element root;
   if (out.parser_->parse(*out.json_).get(root) != simdjson::SUCCESS)
-    throw db_error(sqlstate::internal_error, "cannot read the parse tree");
+    throw db_error("54001", "stack depth limit exceeded");
   node top(root);
   for (auto& s : top.list("stmts")) {
     raw_statement st;

@@ -67,7 +67,9 @@ class parse_result {
   std::shared_ptr<std::string> json_;
 };
 
-/// PostgreSQL reports positions in characters; the parser's are bytes (1-based both).
+/// Byte offset of the first invalid UTF-8 byte of s, or npos.
+size_t invalid_utf8_at(std::string_view s);
+/// PostgreSQL reports positions in characters; parse-tree locations are bytes (1-based both).
 int char_position(std::string_view sql, int byte_pos_1based);
 
 /// Parses SQL text; throws db_error 42601 (with PostgreSQL's message and the 1-based byte

@@ -7,6 +7,7 @@
 #include "sql/ddl.h"
 #include "sql/parser.h"
 #include "storage/cast.h"
+#include "storage/stack_guard.h"
 
 namespace db001::engine {
 
@@ -88,6 +89,17 @@ const char* isolation_name(txn::isolation i) {
     case txn::isolation::serializable: return "serializable";
   }
   return "read committed";
+}
+
+/// The error as a result; positions become 1-based characters of `sql`.
+std::shared_ptr<result_data> error_result(const db_error& e, std::string_view sql) {
+  auto r = std::make_shared<result_data>();
+  r->code = e.code();
+  r->message = e.what();
+  r->detail = e.detail();
+  r->hint = e.hint();
+  r->position = e.position() <= 0 ? 0 : e.position_in_bytes() ? sql::char_position(sql, e.position()) : e.position();
+  return r;
 }
 
 std::shared_ptr<result_data> ok_result(std::string tag) {
@@ -175,8 +187,10 @@ void session::plan(prepared_data& p) {
 }
 
 std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const std::vector<value>* params) {
-  bool implicit = !explicit_block_;
-  if (implicit) {
+  // Autocommit: one transaction per statement; in a multi-statement string without BEGIN
+  // (implicit_block_) one transaction for the whole string, as PostgreSQL's simple query.
+  bool implicit = !explicit_block_ && !implicit_block_;
+  if (!txn_) {
     begin_implicit();
   } else {
     engine_.txns().begin_statement(*txn_, first_in_txn_);
@@ -245,7 +259,7 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
     if (implicit) finish_implicit(true);
     if (k == "VacuumStmt") engine_.txns().collect_garbage();
   } catch (...) {
-    if (implicit) {
+    if (implicit || implicit_block_) {
       finish_implicit(false);
     } else if (txn_) {
       // The block is aborted: undo now, and refuse commands until ROLLBACK (25P02).
@@ -273,6 +287,20 @@ std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
       r->notices.push_back("WARNING:there is already a transaction in progress");
       return r;
     }
+    if (implicit_block_) {
+      // BEGIN inside a multi-statement string: the implicit block becomes a regular one.
+      implicit_block_ = false;
+      explicit_block_ = true;
+      failed_ = false;
+      if (txn_) {
+        if (level) txn_->level = *level;
+      } else {
+        first_in_txn_ = true;
+        txn_ = engine_.txns().begin(level.value_or(next_isolation_.value_or(default_isolation_)));
+        next_isolation_.reset();
+      }
+      return r;
+    }
     txn_ = engine_.txns().begin(level.value_or(next_isolation_.value_or(default_isolation_)));
     next_isolation_.reset();
     explicit_block_ = true;
@@ -283,6 +311,10 @@ std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
   if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK") {
     bool commit = kind == "TRANS_STMT_COMMIT";
     r->tag = commit ? "COMMIT" : "ROLLBACK";
+    if (implicit_block_) {
+      finish_implicit(commit);  // ends the string's implicit transaction; later statements start a new one
+      return r;
+    }
     if (!explicit_block_) {
       r->notices.push_back("WARNING:there is no transaction in progress");
       return r;
@@ -390,6 +422,7 @@ std::shared_ptr<result_data> session::show_statement(prepared_data& p) {
 }
 
 std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<value>* params, std::string_view full_sql) {
+  statement_stack_scope stack_scope;
   engine_.stats().statements.fetch_add(1, std::memory_order_relaxed);
   cancel_.store(false);
   try {
@@ -403,13 +436,7 @@ std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<va
     return run_in_transaction(p, params);
   } catch (const db_error& e) {
     engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
-    auto r = std::make_shared<result_data>();
-    r->code = e.code();
-    r->message = e.what();
-    r->detail = e.detail();
-    r->hint = e.hint();
-    r->position = e.position() ? sql::char_position(full_sql, e.position()) : 0;
-    return r;
+    return error_result(e, full_sql);
   } catch (const std::bad_alloc&) {
     engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
     auto r = std::make_shared<result_data>();
@@ -431,11 +458,7 @@ std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql)
   try {
     tree = sql::parse_sql(sql);
   } catch (const db_error& e) {
-    auto r = std::make_shared<result_data>();
-    r->code = e.code();
-    r->message = e.what();
-    r->position = e.position() ? sql::char_position(sql, e.position()) : 0;
-    out.push_back(r);
+    out.push_back(error_result(e, sql));
     if (explicit_block_ && txn_) {
       engine_.txns().abort(*txn_);
       txn_.reset();
@@ -443,6 +466,7 @@ std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql)
     }
     return out;
   }
+  implicit_block_ = tree.statements.size() > 1 && !explicit_block_;
   for (auto& st : tree.statements) {
     prepared_data p;
     p.sql = std::string(sql);
@@ -452,12 +476,18 @@ std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql)
     out.push_back(r);
     if (!r->ok()) break;
   }
+  if (implicit_block_) {
+    bool ok = !out.empty() && out.back()->ok();
+    finish_implicit(ok);
+    implicit_block_ = false;
+  }
   return out;
 }
 
 std::shared_ptr<prepared_data> session::prepare(std::string_view sql) {
   auto p = std::make_shared<prepared_data>();
   p->sql = std::string(sql);
+  statement_stack_scope stack_scope;
   try {
     p->tree = sql::parse_sql(sql);
     if (p->tree.statements.size() > 1)
@@ -475,18 +505,19 @@ std::shared_ptr<prepared_data> session::prepare(std::string_view sql) {
       plan(*p);
     }
   } catch (const db_error& e) {
-    auto r = std::make_shared<result_data>();
-    r->code = e.code();
-    r->message = e.what();
-    r->detail = e.detail();
-    r->hint = e.hint();
-    r->position = e.position() ? sql::char_position(sql, e.position()) : 0;
-    p->error = r;
+    p->error = error_result(e, sql);
+    if (explicit_block_ && txn_ && e.code() != sqlstate::in_failed_sql_transaction) {
+      // As in PostgreSQL, a failed PREPARE aborts the transaction block.
+      engine_.txns().abort(*txn_);
+      txn_.reset();
+      failed_ = true;
+    }
   }
   return p;
 }
 
 std::shared_ptr<result_data> session::execute_prepared(prepared_data& p, const std::vector<value>& params) {
+  if (p.error) return p.error;
   if (p.kind.empty()) return ok_result("");
   return run(p, &params, p.sql);
 }

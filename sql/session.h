@@ -54,6 +54,7 @@ class session {
   engine& engine_;
   std::unique_ptr<txn::transaction> txn_;
   bool explicit_block_ = false;
+  bool implicit_block_ = false;  ///< running a multi-statement string as one transaction
   bool failed_ = false;
   bool first_in_txn_ = true;
   txn::isolation default_isolation_ = txn::isolation::read_committed;

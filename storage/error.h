@@ -66,6 +66,9 @@ class db_error : public std::runtime_error {
   const std::string& code() const noexcept { return code_; }
   int position() const noexcept { return position_; }
   void set_position(int p) noexcept { position_ = p; }
+  /// Positions from parse-tree locations count bytes; the parser's own count characters.
+  bool position_in_bytes() const noexcept { return position_in_bytes_; }
+  void set_position_in_chars() noexcept { position_in_bytes_ = false; }
   /// PostgreSQL's DETAIL and HINT fields ("" = none).
   const std::string& detail() const noexcept { return detail_; }
   const std::string& hint() const noexcept { return hint_; }
@@ -83,6 +86,7 @@ class db_error : public std::runtime_error {
   int position_;
   std::string detail_;
   std::string hint_;
+  bool position_in_bytes_ = true;
 };
 
 /// Engine invariant check, always on: a failure is a bug, reported as XX000 (never a crash).

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 #include <memory>
 #include <vector>
 
@@ -51,6 +53,9 @@ class row_block {
     for (size_t c = 0; c < types.size(); ++c) {
       columns_[c].data = static_cast<std::byte*>(std::aligned_alloc(64, block_rows * phys_size(types[c])));
       columns_[c].nulls = static_cast<uint8_t*>(std::aligned_alloc(64, block_rows));
+      if (!columns_[c].data || !columns_[c].nulls) throw std::bad_alloc();
+      std::memset(columns_[c].data, 0, block_rows * phys_size(types[c]));  // NULL slots read as 0 / ""
+      std::memset(columns_[c].nulls, 0, block_rows);
     }
     for (uint32_t i = 0; i < block_rows; ++i) {
       xmin_[i] = slot_free;

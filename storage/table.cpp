@@ -57,7 +57,10 @@ row_id table::allocate_slot() {
 }
 
 void table::set_null(row_id r, size_t col) {
-  auto& c = block_of(r).column(col);
+  auto& blk = block_of(r);
+  auto& c = blk.column(col);
+  size_t w = phys_size(blk.column_type(col));
+  std::memset(c.data + rid_slot(r) * w, 0, w);  // a NULL slot holds 0 / "" (never a stale pointer)
   c.nulls[rid_slot(r)] = 1;
   if (!c.has_nulls.load(std::memory_order_relaxed)) c.has_nulls.store(true, std::memory_order_release);
 }
