@@ -120,9 +120,17 @@ prepared_statement::prepared_statement(std::shared_ptr<db001::actors::session_bo
 }
 
 size_t prepared_statement::param_count() const { return d_ ? box_->session.param_count(*d_) : 0; }
-sql_type prepared_statement::param_type(size_t i) const { return box_->session.param_type(*d_, i); }
+sql_type prepared_statement::param_type(size_t i) const {
+  return d_ && i < param_count() ? box_->session.param_type(*d_, i) : sql_type::unknown();
+}
 
 result prepared_statement::execute(const std::vector<value>& params) {
+  if (!d_ || !box_) {
+    auto r = std::make_shared<engine::result_data>();
+    r->code = sqlstate::invalid_prepared_statement;
+    r->message = "prepared statement does not exist";
+    return result(r);
+  }
   std::lock_guard lock(box_->mutex);
   return result(box_->session.execute_prepared(*d_, params));
 }
@@ -141,16 +149,23 @@ const std::string& result::error_detail() const { return d_ ? d_->detail : empty
 int result::error_position() const { return d_ ? d_->position : 0; }
 const std::string& result::command_tag() const { return d_ ? d_->tag : empty_string; }
 size_t result::column_count() const { return d_ ? d_->names.size() : 0; }
-const std::string& result::column_name(size_t col) const { return d_->names.at(col); }
-sql_type result::column_type(size_t col) const { return d_->types.at(col); }
+const std::string& result::column_name(size_t col) const {
+  return d_ && col < d_->names.size() ? d_->names[col] : empty_string;
+}
+sql_type result::column_type(size_t col) const {
+  return d_ && col < d_->types.size() ? d_->types[col] : sql_type::unknown();
+}
 size_t result::row_count() const { return d_ && d_->rows ? d_->rows->row_count() : 0; }
 uint64_t result::rows_affected() const { return d_ ? d_->affected : 0; }
 const std::vector<std::string>& result::notices() const {
   static const std::vector<std::string> none;
   return d_ ? d_->notices : none;
 }
-bool result::is_null(size_t row, size_t col) const { return d_->rows->get(row, col).is_null(); }
-value result::get(size_t row, size_t col) const { return d_->rows->get(row, col); }
-std::string result::text(size_t row, size_t col) const { return d_->rows->get(row, col).to_string(); }
+value result::get(size_t row, size_t col) const {
+  if (!d_ || !d_->rows || row >= d_->rows->row_count() || col >= d_->names.size()) return value();
+  return d_->rows->get(row, col);
+}
+bool result::is_null(size_t row, size_t col) const { return get(row, col).is_null(); }
+std::string result::text(size_t row, size_t col) const { return get(row, col).to_string(); }
 
 }  // namespace db001

@@ -41,6 +41,12 @@ void check_unique(exec_ctx& ctx, const storage::table& tbl, const storage::index
         if (other == rid) return true;
         auto& blk = tbl.block_of(other);
         int c = ctx.tm->unique_conflict(*ctx.txn, blk, storage::rid_slot(other), &wait_seq);
+        // The entry may have been read just before the GC erased it and the slot was reused by
+        // another row: only a version that still carries this key conflicts.
+        if (c != 0 && ix.row_key(other) != key) {
+          c = 0;
+          wait_seq = 0;
+        }
         if (c == 1) conflict = true;
         return c == 0;
       });

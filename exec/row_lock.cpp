@@ -19,7 +19,7 @@ std::optional<storage::row_id> lock_row(exec_ctx& ctx, storage::table& tbl, stor
       throw db_error(sqlstate::serialization_failure, "could not serialize access due to concurrent update");
     // READ COMMITTED: the newest version, if the row still exists.
     storage::row_id next = blk.next_version(slot);
-    if (!next) return std::nullopt;  // deleted
+    if (next == storage::no_version) return std::nullopt;  // deleted
     rid = next;
     if (recheck) {
       batch b = version_batch(tbl, rid);

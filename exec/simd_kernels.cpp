@@ -1,5 +1,7 @@
 #include "exec/simd_kernels.h"
 
+#include <atomic>
+
 #include <xsimd/xsimd.hpp>
 
 namespace db001::exec::simd {
@@ -17,7 +19,9 @@ uint32_t visible_rows(const uint64_t* xmin, const uint64_t* xmax, uint32_t n, ui
   for (; i + lanes <= n; i += lanes) {
     b64 lo = b64::load_unaligned(smin + i);
     b64 hi = b64::load_unaligned(smax + i);
-    auto fast = (lo >= two) & (lo <= ts) & (hi > ts);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    b64 lo2 = b64::load_unaligned(smin + i);
+    auto fast = (lo >= two) & (lo <= ts) & (hi > ts) & (lo == lo2);
     auto marked = (lo < zero) | (hi < zero);
     if (xsimd::all(fast)) {
       for (uint32_t j = 0; j < lanes; ++j) sel[k++] = i + j;
@@ -26,6 +30,8 @@ uint32_t visible_rows(const uint64_t* xmin, const uint64_t* xmax, uint32_t n, ui
     if (!xsimd::any(fast) && !xsimd::any(marked)) continue;
     for (uint32_t j = 0; j < lanes; ++j) {
       int64_t a = smin[i + j], b = smax[i + j];
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (a >= 0 && reinterpret_cast<const volatile int64_t*>(smin)[i + j] != a) continue;
       if (a < 0 || b < 0)
         slow[s++] = i + j;
       else if (a >= 2 && a <= int64_t(read_ts) && b > int64_t(read_ts))
@@ -34,6 +40,8 @@ uint32_t visible_rows(const uint64_t* xmin, const uint64_t* xmax, uint32_t n, ui
   }
   for (; i < n; ++i) {
     int64_t a = smin[i], b = smax[i];
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (a >= 0 && reinterpret_cast<const volatile int64_t*>(smin)[i] != a) continue;
     if (a < 0 || b < 0)
       slow[s++] = i;
     else if (a >= 2 && a <= int64_t(read_ts) && b > int64_t(read_ts))

@@ -38,6 +38,7 @@ inline constexpr uint64_t txn_bit = uint64_t(1) << 63;
 inline constexpr uint64_t ts_infinity = txn_bit - 1;  ///< xmax of a live row
 inline constexpr uint64_t slot_free = 0;              ///< xmin of an empty or reclaimed slot
 inline constexpr uint64_t slot_aborted = 1;           ///< xmin of a row whose inserter aborted
+inline constexpr uint64_t no_version = ~uint64_t(0);  ///< next_version() of a slot without successor
 
 /// One column's values inside a block: block_rows values of the column's physical type and
 /// a NULL byte per row (nonzero = NULL).
@@ -100,12 +101,14 @@ class row_block {
     return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmax_[slot])).load(std::memory_order_acquire);
   }
 
-  /// Successor version of a slot after an UPDATE (for READ COMMITTED re-checks); 0 = none.
+  /// Successor version of a slot after an UPDATE (for READ COMMITTED re-checks); no_version = none.
+  /// Stored as rid + 1 so that a zeroed entry means none (row id 0 is a valid successor).
   row_id next_version(uint32_t slot) const {
     auto* n = next_.load(std::memory_order_acquire);
-    return n ? n[slot].load(std::memory_order_acquire) : 0;
+    return (n ? n[slot].load(std::memory_order_acquire) : 0) - 1;
   }
-  void set_next_version(uint32_t slot, row_id next) {
+  void set_next_version(uint32_t slot, row_id next_rid) {
+    row_id next = next_rid + 1;
     auto* n = next_.load(std::memory_order_acquire);
     if (!n) {
       auto* fresh = new std::atomic<row_id>[block_rows]();

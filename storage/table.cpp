@@ -104,8 +104,8 @@ void table::reclaim(row_id r) {
     }
     s = string_t();
   }
-  blk.xmax(slot).store(ts_infinity, std::memory_order_relaxed);
   blk.xmin(slot).store(slot_free, std::memory_order_release);
+  blk.xmax(slot).store(ts_infinity, std::memory_order_release);
   std::lock_guard lock(append_mutex_);
   free_slots_.push_back(r);
 }

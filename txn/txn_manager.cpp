@@ -60,6 +60,8 @@ uint64_t txn_manager::resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& s
       // The writer finished and left the registry after stamping: read the stamp again.
       uint64_t again = slot_stamp.load(std::memory_order_acquire);
       if (again == stamp) return 0;  // aborted writer whose undo already restored/cleared it
+      // Undone meanwhile: slot_free/slot_aborted (xmin) or ts_infinity (xmax) are not commits.
+      if (again <= storage::slot_aborted || again == ts_infinity) return 0;
       stamp = again;
       continue;
     }
@@ -76,6 +78,14 @@ uint64_t txn_manager::resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& s
 bool txn_manager::visible(const row_block& blk, uint32_t slot, const snapshot& s) const {
   auto& b = const_cast<row_block&>(blk);
   uint64_t xmin = b.load_xmin(slot);
+  bool v = visible_once(b, slot, s, xmin);
+  // The slot may have been reclaimed (and reused) while we read it: then the version we looked
+  // at was dead to every snapshot.
+  if (v && b.load_xmin(slot) != xmin && !(xmin & txn_bit)) return false;
+  return v;
+}
+
+bool txn_manager::visible_once(storage::row_block& b, uint32_t slot, const snapshot& s, uint64_t xmin) const {
   if (xmin <= storage::slot_aborted) return false;
   if (xmin & txn_bit) {
     if (s.my_base && (xmin & ~cid_mask) == s.my_base) {
@@ -135,6 +145,7 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
     if (resolve(xmin, b.xmin(slot)) == 0) return 0;  // inserter aborted
   }
   uint64_t xmax = b.load_xmax(slot);
+  if (!(xmin & txn_bit) && b.load_xmin(slot) != xmin) return 0;  // reclaimed meanwhile: that version was dead
   if (xmax == ts_infinity) return 1;
   if (xmax & txn_bit) {
     if ((xmax & ~cid_mask) == t.marker_base()) return 0;  // we deleted it
@@ -232,8 +243,10 @@ void txn_manager::abort(transaction& t) {
       dead.push_back({now, tbl, it->rid});
     } else {
       uint64_t x = blk.xmax(slot).load(std::memory_order_acquire);
-      if ((x & txn_bit) && (x & ~cid_mask) == t.marker_base())
+      if ((x & txn_bit) && (x & ~cid_mask) == t.marker_base()) {
+        if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
         blk.xmax(slot).store(ts_infinity, std::memory_order_release);
+      }
     }
   }
   for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
@@ -283,7 +296,7 @@ size_t txn_manager::collect_garbage() {
     uint32_t slot = storage::rid_slot(g.rid);
     if (blk.load_xmin(slot) == storage::slot_free) continue;
     for (auto& ix : g.tbl->indexes()) ix->erase(ix->row_key(g.rid), g.rid);
-    if (blk.next_version(slot)) blk.set_next_version(slot, 0);
+    if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
     g.tbl->reclaim(g.rid);
   }
   reclaimed_.fetch_add(batch.size(), std::memory_order_relaxed);

@@ -98,6 +98,7 @@ class txn_manager {
   /// Commit ts of the writer of stamp (a ts or a marker), or 0 if not committed (active,
   /// aborted). Spins while the writer is committing. If the writer is gone from the
   /// registry, re-reads `slot_stamp` (it has been stamped meanwhile).
+  bool visible_once(storage::row_block& b, uint32_t slot, const snapshot& s, uint64_t xmin) const;
   uint64_t resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& slot_stamp) const;
   static constexpr size_t shards = 16;
   struct shard {

@@ -30,6 +30,9 @@ class update_op final : public physical_operator {
       for (uint32_t r = 0; r < b.count; ++r) {
         auto locked = lock_row(ctx, t, storage::row_id(rids[r]), p_.recheck.get());
         if (!locked) continue;
+        // Record the row lock first: if writing the new version fails (23502, 23505, 40P01 while
+        // waiting on a unique key) the abort must release it.
+        ctx.tm->record_delete(*ctx.txn, p_.tbl, *locked);
         storage::row_id new_rid;
         if (*locked == storage::row_id(rids[r])) {
           new_rid = insert_version(ctx, p_.tbl, fresh, r);
@@ -41,7 +44,6 @@ class update_op final : public physical_operator {
           new_rid = insert_version(ctx, p_.tbl, again, 0);
         }
         t.block_of(*locked).set_next_version(storage::rid_slot(*locked), new_rid);
-        ctx.tm->record_delete(*ctx.txn, p_.tbl, *locked);
         ++ctx.rows_affected;
       }
     }

@@ -76,6 +76,7 @@ class result {
   /// Rows affected by INSERT/UPDATE/DELETE (0 for others).
   uint64_t rows_affected() const;
 
+  /// Cells; a row or column out of range (or an error result) reads as NULL.
   bool is_null(size_t row, size_t col) const;
   value get(size_t row, size_t col) const;
   /// PostgreSQL's text output of the cell ("" for NULL).
