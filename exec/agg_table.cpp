@@ -40,6 +40,11 @@ agg_table::agg_table(const aggregate_node& p) : p_(p) {
 }
 
 uint32_t agg_table::group_of(const std::string& key, const std::vector<vector>& gv, uint32_t row) {
+  // Few groups (typical of analytics: flags, statuses): a linear scan beats hashing.
+  if (keys_.size() <= 16) {
+    for (size_t g = 0; g < keys_.size(); ++g)
+      if (keys_[g] == key) return uint32_t(g);
+  }
   auto [it, fresh] = index_.try_emplace(key, uint32_t(group_values_.size()));
   if (fresh) {
     keys_.push_back(key);
@@ -105,6 +110,41 @@ void agg_table::update(state& s, const agg_spec& a, const vector& v, uint32_t r,
   }
 }
 
+namespace {
+
+/// Folds a non-DISTINCT count/sum/avg over rows 0..n of v into states[gid[i] * stride + a]
+/// with one loop per physical type (no per-row dispatch). Returns false for other shapes.
+template <class State>
+bool fast_update(agg_fn fn, const vector& v, const uint32_t* gid, uint32_t n, State* states, size_t stride) {
+  const uint8_t* nulls = v.nulls;
+  if (fn == agg_fn::count) {
+    for (uint32_t i = 0; i < n; ++i) states[gid[i] * stride].count += !(nulls && nulls[i]);
+    return true;
+  }
+  if (fn != agg_fn::sum && fn != agg_fn::avg) return false;
+  return visit_phys(v.type.physical(), [&](auto tag) -> bool {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, string_t> || std::is_same_v<T, uint8_t>) {
+      return false;
+    } else {
+      const T* x = v.as<T>();
+      for (uint32_t i = 0; i < n; ++i) {
+        if (nulls && nulls[i]) continue;
+        auto& s = states[gid[i] * stride];
+        if constexpr (std::is_floating_point_v<T>) {
+          s.fsum += double(x[i]);
+        } else {
+          if (__builtin_add_overflow(s.isum, int128_t(x[i]), &s.isum)) numeric_overflow();
+        }
+        ++s.count;
+      }
+      return true;
+    }
+  });
+}
+
+}  // namespace
+
 void agg_table::consume(const batch& in, exec_ctx& ctx) {
   uint32_t n = in.count;
   if (n == 0) return;
@@ -133,6 +173,11 @@ void agg_table::consume(const batch& in, exec_ctx& ctx) {
       states_[a].count += n;
       continue;
     }
+    if (spec.fn == agg_fn::count_star) {
+      for (uint32_t i = 0; i < n; ++i) ++states_[size_t(gid[i]) * na + a].count;
+      continue;
+    }
+    if (!spec.distinct && fast_update(spec.fn, av[a], gid.data(), n, states_.data() + a, na)) continue;
     for (uint32_t i = 0; i < n; ++i) update(states_[size_t(gid[i]) * na + a], spec, av[a], i, sep);
   }
 }

@@ -9,6 +9,7 @@
 ///   all `size` rows, count == size). Operators that only narrow a batch change `sel`.
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -26,12 +27,15 @@ inline constexpr uint32_t batch_rows = storage::block_rows;
 class string_heap {
  public:
   const char* add(std::string_view s) {
-    if (s.size() > chunk_size_ / 4) {
+    if (s.size() > max_chunk_ / 4) {
       big_.emplace_back(new char[s.size()]);
       std::memcpy(big_.back().get(), s.data(), s.size());
       return big_.back().get();
     }
-    if (used_ + s.size() > chunk_size_ || chunks_.empty()) {
+    if (chunks_.empty() || used_ + s.size() > chunk_size_) {
+      // Chunks start small (most vectors hold few long strings) and double up to 64 KB.
+      if (!chunks_.empty()) chunk_size_ = std::min(chunk_size_ * 2, max_chunk_);
+      while (chunk_size_ < s.size()) chunk_size_ *= 2;
       chunks_.emplace_back(new char[chunk_size_]);
       used_ = 0;
     }
@@ -51,7 +55,8 @@ class string_heap {
   }
 
  private:
-  static constexpr size_t chunk_size_ = 64 * 1024;
+  static constexpr size_t max_chunk_ = 64 * 1024;
+  size_t chunk_size_ = 256;
   std::vector<std::unique_ptr<char[]>> chunks_;
   std::vector<std::unique_ptr<char[]>> big_;
   size_t used_ = 0;

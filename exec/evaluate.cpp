@@ -133,8 +133,46 @@ inline int128_t load_numeric(const vector& v, uint32_t i) {
   return v.type.physical() == phys::i64 ? int128_t(v.as<int64_t>()[i]) : v.as<int128_t>()[i];
 }
 
+/// Fast paths of numeric_arith for the common shapes (no per-row dispatch). NULL rows hold
+/// zeros (vectors and NULL slots are zeroed), so they compute harmlessly. Returns false when
+/// the shape is not covered.
+bool numeric_arith_fast(op_kind op, const vector& a, const vector& b, int128_t* r, uint32_t n, int rscale) {
+  int sa = a.type.scale, sb = b.type.scale;
+  bool a64 = a.type.physical() == phys::i64, b64 = b.type.physical() == phys::i64;
+  if (op == op_kind::mul && sa + sb == rscale) {
+    if (a64 && b64) {  // |x|, |y| < 2^63: the product fits 126 bits, below 10^38
+      const int64_t* x = a.as<int64_t>();
+      const int64_t* y = b.as<int64_t>();
+      for (uint32_t i = 0; i < n; ++i) r[i] = int128_t(x[i]) * y[i];
+      return true;
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      int128_t z;
+      if (__builtin_mul_overflow(load_numeric(a, i), load_numeric(b, i), &z) || !numeric_in_range(z))
+        z = numeric_mul(load_numeric(a, i), sa, load_numeric(b, i), sb, rscale);  // exact, or 22003
+      r[i] = z;
+    }
+    return true;
+  }
+  if ((op == op_kind::add || op == op_kind::sub) && rscale == std::max(sa, sb)) {
+    int128_t fa = pow10_128(rscale - sa), fb = pow10_128(rscale - sb);
+    bool add = op == op_kind::add;
+    for (uint32_t i = 0; i < n; ++i) {
+      int128_t x = load_numeric(a, i), y = load_numeric(b, i), z;
+      if (fa != 1 && __builtin_mul_overflow(x, fa, &x)) numeric_overflow();
+      if (fb != 1 && __builtin_mul_overflow(y, fb, &y)) numeric_overflow();
+      if ((add ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z)) || !numeric_in_range(z))
+        numeric_overflow();
+      r[i] = z;
+    }
+    return true;
+  }
+  return false;
+}
+
 void numeric_arith(op_kind op, const vector& a, const vector& b, int128_t* r, const uint8_t* nulls, uint32_t n,
                    int rscale) {
+  if (numeric_arith_fast(op, a, b, r, n, rscale)) return;
   int sa = a.type.scale, sb = b.type.scale;
   for (uint32_t i = 0; i < n; ++i) {
     if (nulls && nulls[i]) {
@@ -725,7 +763,73 @@ vector evaluate(const expr& e, const batch& in, exec_ctx& ctx) {
   throw db_error(sqlstate::internal_error, "cannot evaluate expression");
 }
 
+namespace {
+
+/// column op constant on a fixed-width column with a non-NULL constant of the same type:
+/// the conjuncts the SIMD kernels evaluate.
+bool simd_comparable(const expr& e) {
+  if (e.kind != expr_kind::compare || e.args[0]->kind != expr_kind::column || e.args[1]->kind != expr_kind::constant ||
+      e.args[1]->constant.is_null() || !(e.args[0]->type == e.args[1]->type) || e.op == op_kind::concat)
+    return false;
+  phys p = e.args[0]->type.physical();
+  if (p == phys::f64) return !std::isnan(e.args[1]->constant.as_float());
+  return p == phys::i32 || p == phys::i64;
+}
+
+/// Narrows mask (one byte per row of a dense batch) by a simd_comparable conjunct.
+void mask_compare(const expr& e, const batch& in, uint8_t* mask) {
+  const vector& col = in.cols[e.args[0]->index];
+  const value& c = e.args[1]->constant;
+  uint32_t n = in.count;
+  switch (col.type.physical()) {
+    case phys::i32: simd::compare_mask<int32_t>(col.as<int32_t>(), e.op, int32_t(c.as_int()), n, mask); break;
+    case phys::i64:
+      simd::compare_mask<int64_t>(col.as<int64_t>(), e.op, col.type.is_numeric() ? int64_t(c.as_numeric()) : c.as_int(),
+                                  n, mask);
+      break;
+    default: simd::compare_mask<double>(col.as<double>(), e.op, c.as_float(), n, mask); break;
+  }
+  if (col.nulls)
+    for (uint32_t i = 0; i < n; ++i) mask[i] &= uint8_t(!col.nulls[i]);
+}
+
+}  // namespace
+
 uint32_t evaluate_filter(const expr& e, const batch& in, exec_ctx& ctx, uint32_t* out_sel) {
+  if (e.kind == expr_kind::and_ && !in.sel) {
+    // A dense batch: the SIMD-able comparisons run first over the whole batch as byte masks
+    // (cheap, cannot fail: PostgreSQL also runs cheap quals first), then the others in order
+    // on the rows that remain.
+    std::vector<const expr*> rest;
+    std::vector<uint8_t> mask;
+    for (auto& arg : e.args) {
+      if (!simd_comparable(*arg)) {
+        rest.push_back(arg.get());
+        continue;
+      }
+      if (mask.empty()) mask.assign(in.count, 1);
+      mask_compare(*arg, in, mask.data());
+    }
+    if (!mask.empty()) {
+      uint32_t k = 0;
+      for (uint32_t i = 0; i < in.count; ++i) {
+        out_sel[k] = i;
+        k += mask[i];
+      }
+      if (rest.empty() || k == 0) return k;
+      std::vector<uint32_t> buf(out_sel, out_sel + k);
+      batch cur = in;
+      cur.sel = buf.data();
+      cur.count = k;
+      for (const expr* r : rest) {
+        uint32_t m = evaluate_filter(*r, cur, ctx, buf.data());
+        cur.count = m;
+        if (m == 0) break;
+      }
+      std::copy(buf.data(), buf.data() + cur.count, out_sel);
+      return cur.count;
+    }
+  }
   if (e.kind == expr_kind::and_) {
     // Conjuncts narrow the selection one after another (FALSE and NULL both drop a row).
     std::vector<uint32_t> buf(std::max<uint32_t>(1, in.count));

@@ -119,6 +119,25 @@ template uint32_t filter_compare<double>(const double*, const uint8_t*, op_kind,
 template uint32_t filter_compare<float>(const float*, const uint8_t*, op_kind, float, const uint32_t*, uint32_t,
                                         uint32_t*);
 
+template <class T>
+void compare_mask(const T* data, op_kind op, T constant, uint32_t n, uint8_t* mask) {
+  using B = xsimd::batch<T>;
+  constexpr uint32_t lanes = uint32_t(B::size);
+  const B c(constant);
+  uint32_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    auto m = lane_compare<T>(op, B::load_unaligned(data + i), c);
+    alignas(64) bool bits[lanes];
+    m.store_unaligned(bits);
+    for (uint32_t j = 0; j < lanes; ++j) mask[i + j] &= uint8_t(bits[j]);
+  }
+  for (; i < n; ++i) mask[i] &= uint8_t(scalar_compare(op, data[i], constant));
+}
+
+template void compare_mask<int32_t>(const int32_t*, op_kind, int32_t, uint32_t, uint8_t*);
+template void compare_mask<int64_t>(const int64_t*, op_kind, int64_t, uint32_t, uint8_t*);
+template void compare_mask<double>(const double*, op_kind, double, uint32_t, uint8_t*);
+
 int64_t sum_i64(const int64_t* data, const uint8_t* nulls, const uint32_t* sel, uint32_t n, __int128* sum) {
   __int128 acc = 0;
   int64_t cnt = 0;

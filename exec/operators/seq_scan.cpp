@@ -49,11 +49,13 @@ class seq_scan final : public physical_operator {
         for (uint32_t i = 0; i < n; ++i) rid[sel[i]] = int64_t(storage::make_rid(base, sel[i]));
         out.cols.push_back(w.finish(false));
       }
-      out.sel = sel.get();
+      // Every slot visible: a dense batch (no selection), so filters take the SIMD path.
+      out.sel = n == used ? nullptr : sel.get();
       out.count = n;
       out.keep = sel;
       if (p_.filter) {
         out.count = evaluate_filter(*p_.filter, out, ctx, sel.get());
+        out.sel = sel.get();
         if (out.count == 0) continue;
       }
       return true;
