@@ -204,6 +204,7 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       plan(p);
       std::vector<value> converted;
       if (params) {
+        converted.reserve(params->size());
         if (params->size() != p.param_types.size())
           throw db_error("08P01", "bind message supplies " + std::to_string(params->size()) +
                                       " parameters, but prepared statement requires " +

@@ -22,8 +22,17 @@ class values_op final : public physical_operator {
       batch one;
       one.size = one.count = 1;
       for (uint32_t i = 0; i < n; ++i) {
-        vector v = evaluate(*p_.rows[pos_ + i][c], one, ctx);
-        write_value(w, p_.types[c], i, get_value(v, 0));
+        const expr& e = *p_.rows[pos_ + i][c];
+        // Constants and parameters (the common INSERT ... VALUES) go straight into the column.
+        if (e.kind == expr_kind::constant) {
+          write_value(w, p_.types[c], i, e.constant);
+        } else if (e.kind == expr_kind::param && ctx.params && size_t(e.index) < ctx.params->size() &&
+                   (*ctx.params)[e.index].type() == p_.types[c]) {
+          write_value(w, p_.types[c], i, (*ctx.params)[e.index]);
+        } else {
+          vector v = evaluate(e, one, ctx);
+          write_value(w, p_.types[c], i, get_value(v, 0));
+        }
       }
       out.cols.push_back(w.finish(true));
     }
