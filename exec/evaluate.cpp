@@ -204,17 +204,6 @@ inline int cmp_bpchar(std::string_view a, std::string_view b) {
   return a.compare(b);
 }
 
-inline bool cmp_result(op_kind op, int c) {
-  switch (op) {
-    case op_kind::eq: return c == 0;
-    case op_kind::ne: return c != 0;
-    case op_kind::lt: return c < 0;
-    case op_kind::le: return c <= 0;
-    case op_kind::gt: return c > 0;
-    case op_kind::ge: return c >= 0;
-    default: return false;
-  }
-}
 
 template <class T>
 inline int three_way(T x, T y) {
@@ -252,7 +241,7 @@ void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, u
       }
       int128_t x = rescale128(load_numeric(a, i), a.type.scale, s);
       int128_t y = rescale128(load_numeric(b, i), b.type.scale, s);
-      r[i] = cmp_result(op, three_way(x, y));
+      r[i] = compare_holds(op, three_way(x, y));
     }
     return;
   }
@@ -267,7 +256,7 @@ void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, u
       } else if (op == op_kind::eq && !pad) {
         r[i] = x[i] == y[i];
       } else {
-        r[i] = cmp_result(op, pad ? cmp_bpchar(x[i].view(), y[i].view()) : x[i].view().compare(y[i].view()));
+        r[i] = compare_holds(op, pad ? cmp_bpchar(x[i].view(), y[i].view()) : x[i].view().compare(y[i].view()));
       }
     }
     return;

@@ -91,6 +91,19 @@ struct expr {
   }
 };
 
+/// Whether a three-way comparison result c satisfies comparison operator op.
+inline bool compare_holds(op_kind op, int c) {
+  switch (op) {
+    case op_kind::eq: return c == 0;
+    case op_kind::ne: return c != 0;
+    case op_kind::lt: return c < 0;
+    case op_kind::le: return c <= 0;
+    case op_kind::gt: return c > 0;
+    case op_kind::ge: return c >= 0;
+    default: return false;
+  }
+}
+
 /// Structural equality (used to match GROUP BY expressions in the select list).
 bool expr_equal(const expr& a, const expr& b);
 /// True if e contains a column reference (of this level), a parameter or a volatile call.

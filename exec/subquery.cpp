@@ -19,17 +19,6 @@ struct value_eq {
 };
 using value_set = std::unordered_set<value, value_hash, value_eq>;
 
-bool compare_ok(op_kind op, int c) {
-  switch (op) {
-    case op_kind::eq: return c == 0;
-    case op_kind::ne: return c != 0;
-    case op_kind::lt: return c < 0;
-    case op_kind::le: return c <= 0;
-    case op_kind::gt: return c > 0;
-    case op_kind::ge: return c >= 0;
-    default: return false;
-  }
-}
 
 /// Result of `left op ANY/ALL (rows)`: 1 true, 0 false, -1 NULL.
 int quantified(const expr& e, const value& left, const row_collection& rows, const value_set* set, bool set_has_null) {
@@ -48,7 +37,7 @@ int quantified(const expr& e, const value& left, const row_collection& rows, con
       saw_null = true;
       continue;
     }
-    bool ok = compare_ok(e.op, compare_values(left, r));
+    bool ok = compare_holds(e.op, compare_values(left, r));
     if (is_any && ok) return 1;
     if (!is_any && !ok) return 0;
   }

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "exec/evaluate.h"
+#include "exec/join_output.h"
 #include "exec/operators/operators.h"
 #include "storage/index.h"
 
@@ -33,8 +34,6 @@ class hash_join final : public physical_operator {
   }
 
  private:
-  size_t left_width() const { return p_.children[0]->width(); }
-  bool emits_right() const { return p_.type != join_type::semi && p_.type != join_type::anti; }
 
   static std::string key_of(const std::vector<vector>& keys, uint32_t row, bool* has_null) {
     std::string k;
@@ -98,27 +97,14 @@ class hash_join final : public physical_operator {
       keep.resize(pairs.count);
       for (uint32_t i = 0; i < pairs.count; ++i) keep[i] = i;
     }
-    out_lrows_.clear();
-    out_rrefs_.clear();
+    output_.reset(cur_left_);
     for (uint32_t i : keep) {
       left_matched[lrows[i]] = 1;
       if (!matched_.empty()) matched_[rrefs[i].first][rrefs[i].second] = 1;
-      if (p_.type == join_type::inner || p_.type == join_type::left || p_.type == join_type::right ||
-          p_.type == join_type::full) {
-        out_lrows_.push_back(lrows[i]);
-        out_rrefs_.push_back(rrefs[i]);
-      }
+      if (join_emits_right(p_.type)) output_.add(lrows[i], rrefs[i]);
     }
-    for (uint32_t r = 0; r < cur_left_.count; ++r) {
-      bool m = left_matched[r];
-      if ((p_.type == join_type::semi && m) || (p_.type == join_type::anti && !m) ||
-          ((p_.type == join_type::left || p_.type == join_type::full) && !m)) {
-        out_lrows_.push_back(r);
-        out_rrefs_.push_back({no_row, 0});
-      }
-    }
-    out_pos_ = 0;
-    out_left_ = cur_left_;
+    for (uint32_t r = 0; r < cur_left_.count; ++r)
+      if (join_keeps_unmatched_left(p_.type, left_matched[r])) output_.add(r, {no_row, 0});
     return true;
   }
 
@@ -133,37 +119,14 @@ class hash_join final : public physical_operator {
   }
 
   void queue_unmatched_right() {
-    out_lrows_.clear();
-    out_rrefs_.clear();
-    if (matched_.empty()) return;
+    output_.reset();
     for (size_t c = 0; c < matched_.size(); ++c)
       for (uint32_t r = 0; r < matched_[c].size(); ++r)
-        if (!matched_[c][r]) {
-          out_lrows_.push_back(UINT32_MAX);
-          out_rrefs_.push_back({uint32_t(c), r});
-        }
-    out_pos_ = 0;
+        if (!matched_[c][r]) output_.add(join_output::no_left, {uint32_t(c), r});
   }
 
   bool emit(batch& out) {
-    if (out_pos_ >= out_lrows_.size()) return false;
-    uint32_t n = uint32_t(std::min<size_t>(batch_rows, out_lrows_.size() - out_pos_));
-    out.reset();
-    out.size = out.count = n;
-    const uint32_t* lr = out_lrows_.data() + out_pos_;
-    bool left_null = lr[0] == UINT32_MAX;  // only the right-unmatched tail has no left row
-    for (size_t c = 0; c < left_width(); ++c) {
-      if (left_null) {
-        out.cols.push_back(constant_vector(value::null(p_.children[0]->types[c]), p_.children[0]->types[c], n));
-      } else {
-        out.cols.push_back(gather(out_left_.cols[c], lr, n));
-      }
-    }
-    if (emits_right())
-      for (size_t c = 0; c < build_rows_.types().size(); ++c)
-        out.cols.push_back(gather_refs(build_rows_, c, out_rrefs_.data() + out_pos_, n));
-    out_pos_ += n;
-    return true;
+    return output_.emit(out, p_.children[0]->types, build_rows_, join_emits_right(p_.type));
   }
 
   const hash_join_node& p_;
@@ -172,10 +135,8 @@ class hash_join final : public physical_operator {
   row_collection build_rows_;
   std::unordered_multimap<std::string, row_ref> table_;
   std::vector<std::vector<uint8_t>> matched_;
-  batch cur_left_, out_left_;
-  std::vector<uint32_t> out_lrows_;
-  std::vector<row_ref> out_rrefs_;
-  size_t out_pos_ = 0;
+  batch cur_left_;
+  join_output output_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 /// join condition over blocks of (left row, right row) pairs. Output: left columns then
 /// right columns (semi/anti: left only). Inner, left, right, full, semi and anti joins.
 #include "exec/evaluate.h"
+#include "exec/join_output.h"
 #include "exec/operators/operators.h"
 
 namespace db001::exec {
@@ -33,8 +34,6 @@ class nested_loop_join final : public physical_operator {
   }
 
  private:
-  bool emits_right() const { return p_.type != join_type::semi && p_.type != join_type::anti; }
-
   void build(exec_ctx& ctx) {
     built_ = true;
     batch in;
@@ -46,9 +45,7 @@ class nested_loop_join final : public physical_operator {
   }
 
   void join_batch(exec_ctx& ctx, batch left) {
-    out_left_ = left;
-    out_lrows_.clear();
-    out_rrefs_.clear();
+    output_.reset(left);
     size_t nr = all_right_.size();
     std::vector<uint8_t> left_matched(left.count, 0);
     // Pairs in pieces of about 4096: (left i, right j) for a run of left rows.
@@ -81,53 +78,22 @@ class nested_loop_join final : public physical_operator {
       for (uint32_t i : keep) {
         left_matched[lrows[i]] = 1;
         right_matched_[ridx[i]] = 1;
-        if (emits_right()) {
-          out_lrows_.push_back(lrows[i]);
-          out_rrefs_.push_back(all_right_[ridx[i]]);
-        }
+        if (join_emits_right(p_.type)) output_.add(lrows[i], all_right_[ridx[i]]);
       }
     }
-    for (uint32_t l = 0; l < left.count; ++l) {
-      bool m = left_matched[l];
-      if ((p_.type == join_type::semi && m) || (p_.type == join_type::anti && !m) ||
-          ((p_.type == join_type::left || p_.type == join_type::full) && !m)) {
-        out_lrows_.push_back(l);
-        out_rrefs_.push_back({no_row, 0});
-      }
-    }
-    out_pos_ = 0;
+    for (uint32_t l = 0; l < left.count; ++l)
+      if (join_keeps_unmatched_left(p_.type, left_matched[l])) output_.add(l, {no_row, 0});
   }
 
   void queue_unmatched_right() {
-    out_lrows_.clear();
-    out_rrefs_.clear();
-    out_pos_ = 0;
+    output_.reset();
     if (p_.type != join_type::right && p_.type != join_type::full) return;
     for (size_t j = 0; j < all_right_.size(); ++j)
-      if (!right_matched_[j]) {
-        out_lrows_.push_back(UINT32_MAX);
-        out_rrefs_.push_back(all_right_[j]);
-      }
+      if (!right_matched_[j]) output_.add(join_output::no_left, all_right_[j]);
   }
 
   bool emit(batch& out) {
-    if (out_pos_ >= out_lrows_.size()) return false;
-    uint32_t n = uint32_t(std::min<size_t>(batch_rows, out_lrows_.size() - out_pos_));
-    out.reset();
-    out.size = out.count = n;
-    const uint32_t* lr = out_lrows_.data() + out_pos_;
-    const auto& ltypes = p_.children[0]->types;
-    for (size_t c = 0; c < ltypes.size(); ++c) {
-      if (lr[0] == UINT32_MAX)
-        out.cols.push_back(constant_vector(value::null(ltypes[c]), ltypes[c], n));
-      else
-        out.cols.push_back(gather(out_left_.cols[c], lr, n));
-    }
-    if (emits_right())
-      for (size_t c = 0; c < right_rows_.types().size(); ++c)
-        out.cols.push_back(gather_refs(right_rows_, c, out_rrefs_.data() + out_pos_, n));
-    out_pos_ += n;
-    return true;
+    return output_.emit(out, p_.children[0]->types, right_rows_, join_emits_right(p_.type));
   }
 
   const nested_loop_join_node& p_;
@@ -136,10 +102,7 @@ class nested_loop_join final : public physical_operator {
   row_collection right_rows_;
   std::vector<row_ref> all_right_;
   std::vector<uint8_t> right_matched_;
-  batch out_left_;
-  std::vector<uint32_t> out_lrows_;
-  std::vector<row_ref> out_rrefs_;
-  size_t out_pos_ = 0;
+  join_output output_;
 };
 
 }  // namespace
