@@ -1,5 +1,7 @@
 #include "exec/agg_table.h"
 
+#include <cstring>
+
 #include "exec/evaluate.h"
 #include "exec/numeric_kernels.h"
 #include "exec/value_ops.h"
@@ -37,6 +39,55 @@ agg_table::agg_table(const aggregate_node& p) : p_(p) {
     group_values_.emplace_back();
     states_.resize(p_.aggs.size());
   }
+}
+
+bool agg_table::pack_keys(const std::vector<vector>& gv, uint32_t n, std::vector<uint64_t>& out) const {
+  // Each column takes a NULL bit plus its value bits; strings up to 3 bytes take 2 length
+  // bits + 24 data bits. The packing is injective per column layout, so equal packed keys
+  // are equal group keys.
+  unsigned bits = 0;
+  for (auto& v : gv) {
+    switch (v.type.physical()) {
+      case phys::u8: bits += 9; break;
+      case phys::i16: bits += 17; break;
+      case phys::i32: bits += 33; break;
+      case phys::str: {
+        const string_t* s = v.as<string_t>();
+        for (uint32_t i = 0; i < n; ++i)
+          if (s[i].size() > 3) return false;
+        bits += 27;
+        break;
+      }
+      default: return false;
+    }
+  }
+  if (bits > 64) return false;
+  out.assign(n, 0);
+  for (auto& v : gv) {
+    visit_phys(v.type.physical(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* x = v.as<T>();
+      for (uint32_t i = 0; i < n; ++i) {
+        uint64_t cell;
+        unsigned w;
+        if constexpr (std::is_same_v<T, string_t>) {
+          uint32_t b = 0;
+          std::memcpy(&b, x[i].data(), x[i].size());
+          cell = (uint64_t(x[i].size()) << 24) | b;
+          w = 26;
+        } else if constexpr (std::is_integral_v<T> && sizeof(T) <= 4) {
+          cell = uint64_t(std::make_unsigned_t<T>(x[i]));
+          w = sizeof(T) * 8;
+        } else {
+          cell = 0;
+          w = 0;
+        }
+        bool null = v.is_null(i);
+        out[i] = (out[i] << (w + 1)) | (null ? 1 : (cell << 1));
+      }
+    });
+  }
+  return true;
 }
 
 uint32_t agg_table::group_of(const std::string& key, const std::vector<vector>& gv, uint32_t row) {
@@ -158,11 +209,27 @@ void agg_table::consume(const batch& in, exec_ctx& ctx) {
   }
   std::vector<uint32_t> gid(n, 0);
   if (!p_.groups.empty()) {
+    std::vector<uint64_t> packed;
     std::string key;
-    for (uint32_t i = 0; i < n; ++i) {
-      key.clear();
-      for (auto& v : gv) encode_row(key, v, i);
-      gid[i] = group_of(key, gv, i);
+    if (pack_keys(gv, n, packed)) {
+      // Small keys packed into 64 bits: most rows find their group without building a key.
+      for (uint32_t i = 0; i < n; ++i) {
+        auto it = packed_groups_.find(packed[i]);
+        if (it != packed_groups_.end()) {
+          gid[i] = it->second;
+          continue;
+        }
+        key.clear();
+        for (auto& v : gv) encode_row(key, v, i);
+        gid[i] = group_of(key, gv, i);
+        packed_groups_.emplace(packed[i], gid[i]);
+      }
+    } else {
+      for (uint32_t i = 0; i < n; ++i) {
+        key.clear();
+        for (auto& v : gv) encode_row(key, v, i);
+        gid[i] = group_of(key, gv, i);
+      }
     }
   }
   size_t na = p_.aggs.size();

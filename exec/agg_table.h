@@ -39,12 +39,15 @@ class agg_table {
     std::unique_ptr<std::unordered_set<std::string>> seen;  ///< DISTINCT keys
   };
   uint32_t group_of(const std::string& key, const std::vector<vector>& gv, uint32_t row);
+  /// Packs the group keys of rows 0..n into 64-bit values when every key column is small.
+  bool pack_keys(const std::vector<vector>& gv, uint32_t n, std::vector<uint64_t>& out) const;
   void update(state& s, const agg_spec& a, const vector& v, uint32_t row, const vector* sep);
   void combine(state& into, state& from, const agg_spec& a);
   value result(const state& s, const agg_spec& a) const;
 
   const aggregate_node& p_;
   std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<uint64_t, uint32_t> packed_groups_;  ///< packed key -> group (a cache of index_)
   std::vector<std::string> keys_;
   std::vector<std::vector<value>> group_values_;
   std::vector<state> states_;  ///< group * aggs.size() + a
