@@ -109,6 +109,12 @@ batch flatten(const batch& b) {
 
 void row_collection::append(const batch& b) {
   if (b.count == 0) return;
+  bool owned = !b.sel && b.count == b.size;
+  for (auto& c : b.cols) owned = owned && !c.borrowed;
+  if (owned) {
+    append_chunk(b);
+    return;
+  }
   batch out;
   out.size = out.count = b.count;
   for (auto& c : b.cols) {
@@ -163,7 +169,10 @@ vector gather_refs(const row_collection& rc, size_t col, const row_ref* refs, ui
       }
     }
   });
-  return w.finish(true);
+  vector out = w.finish(true);
+  // String cells were copied by reference: if a chunk points into table storage, so do we.
+  for (size_t k = 0; k < rc.chunk_count(); ++k) out.borrowed = out.borrowed || rc.chunk(k).cols[col].borrowed;
+  return out;
 }
 
 }  // namespace db001::exec

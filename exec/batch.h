@@ -75,6 +75,9 @@ struct vector {
   const std::byte* data = nullptr;
   const uint8_t* nulls = nullptr;
   std::shared_ptr<void> keep;
+  /// Points into a table's row block (a scan's zero-copy column): valid only while the
+  /// statement's snapshot holds the rows, so results copy it.
+  bool borrowed = false;
 
   template <class T>
   const T* as() const {
@@ -160,7 +163,8 @@ class row_collection {
   explicit row_collection(std::vector<sql_type> types = {}) : types_(std::move(types)) {}
   void set_types(std::vector<sql_type> types) { types_ = std::move(types); }
   const std::vector<sql_type>& types() const { return types_; }
-  /// Appends the selected rows of b (deep copy, strings included).
+  /// Appends the selected rows of b: shares b's vectors when they are dense and owned,
+  /// otherwise copies them (strings included).
   void append(const batch& b);
   /// Appends a batch that is already dense and owned (no copy).
   void append_chunk(batch b);

@@ -40,6 +40,7 @@ class seq_scan final : public physical_operator {
         v.type = t.column(c).type;
         v.data = bc.data;
         v.nulls = bc.has_nulls.load(std::memory_order_acquire) ? bc.nulls : nullptr;
+        v.borrowed = true;
         out.cols.push_back(v);
       }
       if (p_.emit_rid) {
