@@ -65,7 +65,7 @@ struct index_scan_node : plan_node {
   expr_ptr lo, hi;                  ///< range on key column eq.size() (either may be null)
   bool lo_inclusive = true, hi_inclusive = true;
   bool reverse = false;
-  expr_ptr filter;                  ///< the full predicate, re-checked on every row
+  expr_ptr filter;                  ///< the predicates the index bounds do not already enforce
 };
 
 /// Literal rows (VALUES, or a FROM-less SELECT: one row of zero columns).

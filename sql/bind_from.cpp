@@ -219,9 +219,11 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
     int column;
     op_kind op;
     expr_ptr value;
+    size_t pred;  ///< index into preds
   };
   std::vector<bound_pred> usable;
-  for (auto& p : preds) {
+  for (size_t pi = 0; pi < preds.size(); ++pi) {
+    const expr_ptr& p = preds[pi];
     if (p->kind != expr_kind::compare || p->op == op_kind::ne) continue;
     for (int side = 0; side < 2; ++side) {
       const expr_ptr& col = p->args[side];
@@ -248,7 +250,7 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
         op = op == op_kind::lt ? op_kind::gt : op == op_kind::le ? op_kind::ge : op == op_kind::gt ? op_kind::lt
                                                                     : op == op_kind::ge ? op_kind::le : op;
       }
-      usable.push_back({c, op, v});
+      usable.push_back({c, op, v, pi});
     }
   }
   std::shared_ptr<exec::index_scan_node> best;
@@ -256,12 +258,14 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
   for (auto& ix : tbl->indexes()) {
     auto node = std::make_shared<exec::index_scan_node>();
     node->idx = ix;
+    std::set<size_t> consumed;  // predicates the index bounds enforce exactly
     size_t k = 0;
     for (; k < ix->columns().size(); ++k) {
       auto it = std::find_if(usable.begin(), usable.end(),
                              [&](const bound_pred& b) { return b.column == ix->columns()[k] && b.op == op_kind::eq; });
       if (it == usable.end()) break;
       node->eq.push_back(it->value);
+      consumed.insert(it->pred);
     }
     double score = double(k) * 2;
     if (k < ix->columns().size()) {
@@ -270,10 +274,12 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
         if ((b.op == op_kind::gt || b.op == op_kind::ge) && !node->lo) {
           node->lo = b.value;
           node->lo_inclusive = b.op == op_kind::ge;
+          consumed.insert(b.pred);
           score += 1;
         } else if ((b.op == op_kind::lt || b.op == op_kind::le) && !node->hi) {
           node->hi = b.value;
           node->hi_inclusive = b.op == op_kind::le;
+          consumed.insert(b.pred);
           score += 1;
         }
       }
@@ -283,6 +289,10 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
     if (score > best_score) {
       best_score = score;
       best = node;
+      std::vector<expr_ptr> residual;
+      for (size_t pi = 0; pi < preds.size(); ++pi)
+        if (!consumed.count(pi)) residual.push_back(preds[pi]);
+      best->filter = remap(and_all(residual), layout);
     }
   }
   double est = rows * std::pow(0.3, double(preds.size()));
@@ -290,7 +300,6 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
     best->tbl = tbl;
     best->columns = columns;
     best->emit_rid = emit_rid;
-    best->filter = filter;
     best->types = types;
     best->names = names;
     best->est_rows = best_score >= 100 ? 1 : std::max(1.0, est);

@@ -116,8 +116,14 @@ void index::scan_equal(const std::string& key, const std::function<bool(row_id)>
   });
 }
 
+bool index::entry_matches_row(const std::string& entry, row_id rid) const {
+  std::string k = row_key(rid);
+  put_rid(k, rid);
+  return k == entry;
+}
+
 void index::scan_range(const std::optional<key_bound>& lo, const std::optional<key_bound>& hi, bool reverse,
-                       const std::function<bool(row_id)>& fn) const {
+                       const std::function<bool(const std::string& entry, row_id)>& fn) const {
   // Compares the leading bytes of an entry with a bound: <0, 0 (prefix equal), >0.
   auto cmp = [](const std::string& entry, const std::string& bound) {
     size_t n = std::min(entry.size(), bound.size());
@@ -139,7 +145,7 @@ void index::scan_range(const std::optional<key_bound>& lo, const std::optional<k
     auto body = [&](const std::string& k, const row_id& r) {
       if (!above_lo(k)) return true;  // skip entries equal to an exclusive lower bound
       if (!below_hi(k)) return false;
-      return fn(r);
+      return fn(k, r);
     };
     if (lo)
       tree_->scan_from(lo->key, true, body);
@@ -149,7 +155,7 @@ void index::scan_range(const std::optional<key_bound>& lo, const std::optional<k
     auto body = [&](const std::string& k, const row_id& r) {
       if (!below_hi(k)) return true;
       if (!above_lo(k)) return false;
-      return fn(r);
+      return fn(k, r);
     };
     if (hi) {
       // Every entry with prefix hi->key is <= hi->key + 0xFF...: start just past them.

@@ -60,9 +60,12 @@ class index {
 
   /// Calls fn(rid) for every entry whose key starts with `key` (ascending); fn returns false to stop.
   void scan_equal(const std::string& key, const std::function<bool(row_id)>& fn) const;
-  /// Calls fn(rid) for entries between the bounds (prefix-compared), ascending or descending.
+  /// Calls fn(entry, rid) for entries between the bounds (prefix-compared), ascending or descending.
   void scan_range(const std::optional<key_bound>& lo, const std::optional<key_bound>& hi, bool reverse,
-                  const std::function<bool(row_id)>& fn) const;
+                  const std::function<bool(const std::string& entry, row_id)>& fn) const;
+  /// Whether index entry `entry` describes row rid as it is stored now (false if the slot was
+  /// reclaimed and reused by another row since the entry was read).
+  bool entry_matches_row(const std::string& entry, row_id rid) const;
 
   /// Mutex to hold while checking a unique key and inserting it.
   std::mutex& unique_stripe(const std::string& key) const;

@@ -103,8 +103,12 @@ class index_scan final : public physical_operator {
       key.push_back('\x02');
       hi = storage::key_bound{key, false};
     }
-    auto visit = [&](storage::row_id rid) {
-      if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap)) rids_.push_back(rid);
+    // A visible version whose stored key still matches the entry (a slot reclaimed and
+    // reused since the entry was read holds another row: skipped).
+    auto visit = [&](const std::string& entry, storage::row_id rid) {
+      if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) &&
+          p_.idx->entry_matches_row(entry, rid))
+        rids_.push_back(rid);
       return true;
     };
     p_.idx->scan_range(lo, hi, p_.reverse, visit);
