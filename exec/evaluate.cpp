@@ -789,16 +789,26 @@ uint32_t evaluate_filter(const expr& e, const batch& in, exec_ctx& ctx, uint32_t
     // A dense batch: the SIMD-able comparisons run first over the whole batch as byte masks
     // (cheap, cannot fail: PostgreSQL also runs cheap quals first), then the others in order
     // on the rows that remain.
-    std::vector<const expr*> rest;
+    // Two mask passes (typically a range on one column) usually leave few rows: further
+    // comparisons then run on the selection instead of over the whole batch.
+    constexpr int max_mask_passes = 2;
+    std::vector<const expr*> rest, later;
     std::vector<uint8_t> mask;
+    int passes = 0;
     for (auto& arg : e.args) {
       if (!simd_comparable(*arg)) {
         rest.push_back(arg.get());
         continue;
       }
+      if (passes == max_mask_passes) {
+        later.push_back(arg.get());
+        continue;
+      }
       if (mask.empty()) mask.assign(in.count, 1);
       mask_compare(*arg, in, mask.data());
+      ++passes;
     }
+    rest.insert(rest.begin(), later.begin(), later.end());
     if (!mask.empty()) {
       uint32_t k = 0;
       for (uint32_t i = 0; i < in.count; ++i) {
