@@ -82,6 +82,55 @@ void index::encode(std::string& out, sql_type t, const void* data, bool null) {
   }
 }
 
+void index::encode_value(std::string& out, sql_type t, const value& v) {
+  if (v.is_null()) {
+    encode(out, t, nullptr, true);
+    return;
+  }
+  switch (t.physical()) {
+    case phys::u8: {
+      uint8_t x = uint8_t(v.as_int());
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::i16: {
+      int16_t x = int16_t(v.as_int());
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::i32: {
+      int32_t x = int32_t(v.as_int());
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::i64: {
+      int64_t x = t.is_numeric() ? int64_t(v.as_numeric()) : v.as_int();
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::i128: {
+      int128_t x = v.as_numeric();
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::f32: {
+      float x = float(v.as_float());
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::f64: {
+      double x = v.as_float();
+      encode(out, t, &x, false);
+      break;
+    }
+    case phys::str: {
+      string_t x(v.as_string());
+      encode(out, t, &x, false);
+      break;
+    }
+  }
+}
+
 std::string index::row_key(row_id r, bool* has_null) const {
   std::string key;
   auto& blk = table_->block_of(r);

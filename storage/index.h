@@ -24,6 +24,7 @@
 
 #include "storage/row_block.h"
 #include "storage/types.h"
+#include "storage/value.h"
 
 namespace db001::storage {
 
@@ -52,6 +53,8 @@ class index {
   /// Appends the normalized encoding of one value of logical type t (data points at the
   /// physical value; ignored when null).
   static void encode(std::string& out, sql_type t, const void* data, bool null);
+  /// Appends the normalized encoding of a boxed value of type t (as stored in a column of t).
+  static void encode_value(std::string& out, sql_type t, const value& v);
   /// Normalized key of a stored row (its key columns). Sets *has_null if any key column is NULL.
   std::string row_key(row_id r, bool* has_null = nullptr) const;
 

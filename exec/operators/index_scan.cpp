@@ -64,23 +64,30 @@ class index_scan final : public physical_operator {
  private:
   /// Appends the normalized encoding of a bound value for key column k.
   void encode(std::string& key, size_t k, const value& v) {
-    const sql_type& t = p_.tbl->column(p_.idx->columns()[k]).type;
-    vector cv = constant_vector(v, t, 1);
-    storage::index::encode(key, t, cv.data, v.is_null());
+    storage::index::encode_value(key, p_.tbl->column(p_.idx->columns()[k]).type, v);
+  }
+
+  /// A bound's value: parameters and constants directly, anything else evaluated.
+  static value bound_value(const expr& e, exec_ctx& ctx) {
+    if (e.kind == expr_kind::constant) return e.constant;
+    if (e.kind == expr_kind::param && ctx.params && size_t(e.index) < ctx.params->size() &&
+        (*ctx.params)[e.index].type() == e.type)
+      return (*ctx.params)[e.index];
+    return evaluate_scalar(e, ctx);
   }
 
   void start(exec_ctx& ctx) {
     started_ = true;
     std::string prefix;
     for (size_t k = 0; k < p_.eq.size(); ++k) {
-      value v = evaluate_scalar(*p_.eq[k], ctx);
+      value v = bound_value(*p_.eq[k], ctx);
       if (v.is_null()) return;  // = NULL matches nothing
       encode(prefix, k, v);
     }
     std::optional<storage::key_bound> lo, hi;
     size_t k = p_.eq.size();
     if (p_.lo) {
-      value v = evaluate_scalar(*p_.lo, ctx);
+      value v = bound_value(*p_.lo, ctx);
       if (v.is_null()) return;
       std::string key = prefix;
       encode(key, k, v);
@@ -89,7 +96,7 @@ class index_scan final : public physical_operator {
       lo = storage::key_bound{prefix, true};
     }
     if (p_.hi) {
-      value v = evaluate_scalar(*p_.hi, ctx);
+      value v = bound_value(*p_.hi, ctx);
       if (v.is_null()) return;
       std::string key = prefix;
       encode(key, k, v);
