@@ -62,11 +62,11 @@ class string_heap {
   size_t used_ = 0;
 };
 
-/// Storage of an owned vector.
+/// Storage of an owned vector: values and NULL bytes in one allocation.
 struct vector_buffer {
   std::unique_ptr<std::byte[]> data;
-  std::unique_ptr<uint8_t[]> nulls;
-  std::shared_ptr<string_heap> heap;
+  uint8_t* nulls = nullptr;  ///< inside `data`, after the values (nullptr = none)
+  std::unique_ptr<string_heap> heap;
   std::vector<std::shared_ptr<void>> refs;  ///< inputs whose long strings we point into
 };
 
@@ -91,22 +91,22 @@ struct vector {
 class vector_writer {
  public:
   vector_writer(sql_type t, uint32_t n, bool with_nulls = true) : type_(t), buf_(std::make_shared<vector_buffer>()) {
-    size_t w = phys_size(t.physical());
+    size_t values = size_t(std::max<uint32_t>(1, n)) * phys_size(t.physical());
     // Zeroed: the slots of NULL rows hold a valid (empty) value, never garbage a kernel could
     // misread (a string pointer, an int128 that overflows when rescaled).
-    buf_->data.reset(new std::byte[std::max<size_t>(1, n) * w]());
-    if (with_nulls) {
-      buf_->nulls.reset(new uint8_t[std::max<uint32_t>(1, n)]);
-      std::memset(buf_->nulls.get(), 0, n);
-    }
-    if (t.physical() == phys::str) buf_->heap = std::make_shared<string_heap>();
+    buf_->data.reset(new std::byte[values + (with_nulls ? std::max<uint32_t>(1, n) : 0)]());
+    if (with_nulls) buf_->nulls = reinterpret_cast<uint8_t*>(buf_->data.get() + values);
   }
   template <class T>
   T* data() {
     return reinterpret_cast<T*>(buf_->data.get());
   }
-  uint8_t* nulls() { return buf_->nulls.get(); }
-  string_heap& heap() { return *buf_->heap; }
+  uint8_t* nulls() { return buf_->nulls; }
+  /// The arena for long strings (created on first use).
+  string_heap& heap() {
+    if (!buf_->heap) buf_->heap = std::make_unique<string_heap>();
+    return *buf_->heap;
+  }
   void set_null(uint32_t i) { buf_->nulls[i] = 1; }
   /// Keeps `v`'s storage alive as long as the result (when copying string_t by reference).
   void keep_alive(const vector& v) {
@@ -116,7 +116,7 @@ class vector_writer {
     vector v;
     v.type = type_;
     v.data = buf_->data.get();
-    v.nulls = has_nulls ? buf_->nulls.get() : nullptr;
+    v.nulls = has_nulls ? buf_->nulls : nullptr;
     v.keep = buf_;
     return v;
   }
