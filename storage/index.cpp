@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "storage/btree.h"
+#include "storage/error.h"
 #include "storage/table.h"
 
 namespace db001::storage {
@@ -36,8 +37,38 @@ index::index(uint32_t oid, std::string name, table* tbl, std::vector<int> column
       table_(tbl),
       columns_(std::move(columns)),
       unique_(unique),
-      primary_(primary),
-      tree_(std::make_unique<btree<std::string, row_id, std::less<std::string>>>()) {}
+      primary_(primary) {
+  if (columns_.size() == 1) {
+    const auto& c = tbl->column(columns_[0]);
+    phys p = c.type.physical();
+    bool integer_like = c.type.is_integer() || c.type.is_temporal();
+    if (c.not_null && integer_like && (p == phys::i16 || p == phys::i32 || p == phys::i64))
+      int_width_ = int(phys_size(p));
+  }
+  if (int_width_)
+    int_tree_ = std::make_unique<btree<int_entry, row_id, int_entry_less>>();
+  else
+    tree_ = std::make_unique<btree<std::string, row_id, std::less<std::string>>>();
+}
+
+std::optional<int64_t> index::int_key(const std::string& key) const {
+  if (!int_width_ || key.size() != size_t(1 + int_width_) || key[0] != '\x01') return std::nullopt;
+  uint64_t u = 0;
+  for (int i = 0; i < int_width_; ++i) u = (u << 8) | static_cast<unsigned char>(key[1 + i]);
+  u ^= uint64_t(1) << (8 * int_width_ - 1);  // undo the sign flip
+  // Sign-extend from the stored width.
+  int shift = 64 - 8 * int_width_;
+  return int64_t(u << shift) >> shift;
+}
+
+std::string index::entry_string(const int_entry& e) const {
+  std::string k;
+  k.push_back('\x01');
+  uint64_t u = uint64_t(e.key) ^ (uint64_t(1) << (8 * int_width_ - 1));
+  for (int i = int_width_ - 1; i >= 0; --i) k.push_back(char(uint8_t(u >> (8 * i))));
+  put_rid(k, e.rid);
+  return k;
+}
 
 index::~index() = default;
 
@@ -147,18 +178,34 @@ std::string index::row_key(row_id r, bool* has_null) const {
 }
 
 void index::insert(const std::string& key, row_id r) {
+  if (int_tree_) {
+    auto k = int_key(key);
+    DB001_ASSERT(k.has_value());
+    int_tree_->insert({*k, r}, r);
+    return;
+  }
   std::string k = key;
   put_rid(k, r);
   tree_->insert(k, r);
 }
 
 void index::erase(const std::string& key, row_id r) {
+  if (int_tree_) {
+    if (auto k = int_key(key)) int_tree_->erase({*k, r});
+    return;
+  }
   std::string k = key;
   put_rid(k, r);
   tree_->erase(k);
 }
 
 void index::scan_equal(const std::string& key, const std::function<bool(row_id)>& fn) const {
+  if (int_tree_) {
+    auto k = int_key(key);
+    if (!k) return;  // not a key of this index's column (e.g. NULL): no entries
+    int_tree_->scan_from({*k, 0}, true, [&](const int_entry& e, const row_id& r) { return e.key == *k && fn(r); });
+    return;
+  }
   tree_->scan_from(key, true, [&](const std::string& k, const row_id& r) {
     if (k.size() < key.size() || std::memcmp(k.data(), key.data(), key.size()) != 0) return false;
     return fn(r);
@@ -190,6 +237,35 @@ void index::scan_range(const std::optional<key_bound>& lo, const std::optional<k
     int c = cmp(k, lo->key);
     return c > 0 || (c == 0 && lo->inclusive);
   };
+  if (int_tree_) {
+    // Same bound checks on the entries' byte form; the integer tree only finds the start.
+    if (!reverse) {
+      auto body = [&](const int_entry& e, const row_id& r) {
+        std::string k = entry_string(e);
+        if (!above_lo(k)) return true;
+        if (!below_hi(k)) return false;
+        return fn(k, r);
+      };
+      auto start = lo ? int_key(lo->key) : std::nullopt;
+      if (start)
+        int_tree_->scan_from({*start, 0}, true, body);
+      else
+        int_tree_->scan_all(body);
+    } else {
+      auto body = [&](const int_entry& e, const row_id& r) {
+        std::string k = entry_string(e);
+        if (!below_hi(k)) return true;
+        if (!above_lo(k)) return false;
+        return fn(k, r);
+      };
+      auto start = hi ? int_key(hi->key) : std::nullopt;
+      if (start)
+        int_tree_->scan_reverse_from({*start, ~row_id(0)}, true, body);
+      else
+        int_tree_->scan_reverse_all(body);
+    }
+    return;
+  }
   if (!reverse) {
     auto body = [&](const std::string& k, const row_id& r) {
       if (!above_lo(k)) return true;  // skip entries equal to an exclusive lower bound
@@ -221,6 +297,6 @@ std::mutex& index::unique_stripe(const std::string& key) const {
   return stripes_[std::hash<std::string>{}(key) % 64];
 }
 
-size_t index::entry_count() const { return tree_->size(); }
+size_t index::entry_count() const { return int_tree_ ? int_tree_->size() : tree_->size(); }
 
 }  // namespace db001::storage

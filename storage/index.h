@@ -82,7 +82,25 @@ class index {
   std::vector<int> columns_;
   bool unique_;
   bool primary_;
+  /// An entry of an index on one NOT NULL integer-like column (int2/4/8, date, timestamp):
+  /// compared as two integers instead of as bytes (the common primary key).
+  struct int_entry {
+    int64_t key;
+    row_id rid;
+  };
+  struct int_entry_less {
+    bool operator()(const int_entry& a, const int_entry& b) const {
+      return a.key < b.key || (a.key == b.key && a.rid < b.rid);
+    }
+  };
+  /// The integer of an encoded single-column key, if this index uses int entries and the
+  /// bytes are such a key.
+  std::optional<int64_t> int_key(const std::string& key) const;
+  std::string entry_string(const int_entry& e) const;
+
   std::unique_ptr<btree<std::string, row_id, std::less<std::string>>> tree_;
+  std::unique_ptr<btree<int_entry, row_id, int_entry_less>> int_tree_;  ///< instead of tree_ when set
+  int int_width_ = 0;  ///< bytes of the integer in encoded keys (2, 4 or 8)
   mutable std::mutex stripes_[64];
 };
 
