@@ -14,11 +14,27 @@ namespace db001::engine {
 engine::engine(const options& opts) : opts_(opts) {}
 engine::~engine() = default;
 
+/// The statements the hot path dispatches on (classified once, from the parse node type).
+enum class stmt_class : uint8_t { select, insert, update, del, transaction, set, show, other };
+
 struct prepared_data {
   std::string sql;  ///< the whole query string the statement came from
   sql::parse_result tree;
   sql::raw_statement stmt;
-  std::string kind;
+  std::string kind;  ///< the parse node type ("SelectStmt", ...)
+  stmt_class cls = stmt_class::other;
+  void classify(std::string_view type) {
+    kind = std::string(type);
+    cls = type == "SelectStmt"        ? stmt_class::select
+          : type == "InsertStmt"      ? stmt_class::insert
+          : type == "UpdateStmt"      ? stmt_class::update
+          : type == "DeleteStmt"      ? stmt_class::del
+          : type == "TransactionStmt" ? stmt_class::transaction
+          : type == "VariableSetStmt" ? stmt_class::set
+          : type == "VariableShowStmt" ? stmt_class::show
+                                       : stmt_class::other;
+  }
+  bool is_dml_or_query() const { return cls <= stmt_class::del; }
   std::vector<sql_type> param_types;
   exec::plan_ptr plan;
   uint64_t catalog_version = 0;
@@ -168,16 +184,16 @@ void session::plan(prepared_data& p) {
   b.current_user = setting("session_authorization").empty() ? "postgres" : setting("session_authorization");
   b.current_database = setting("current_database").empty() ? "postgres" : setting("current_database");
   sql::node inner = p.stmt.stmt.inner();
-  if (p.kind == "SelectStmt") {
+  if (p.cls == stmt_class::select) {
     auto q = b.bind_select(inner);
     p.plan = q.plan;
     p.names = q.names;
     p.types = q.types;
-  } else if (p.kind == "InsertStmt") {
+  } else if (p.cls == stmt_class::insert) {
     p.plan = b.bind_insert(inner);
-  } else if (p.kind == "UpdateStmt") {
+  } else if (p.cls == stmt_class::update) {
     p.plan = b.bind_update(inner);
-  } else if (p.kind == "DeleteStmt") {
+  } else if (p.cls == stmt_class::del) {
     p.plan = b.bind_delete(inner);
   }
   for (auto& t : params)
@@ -200,7 +216,7 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
   try {
     sql::node inner = p.stmt.stmt.inner();
     const std::string& k = p.kind;
-    if (k == "SelectStmt" || k == "InsertStmt" || k == "UpdateStmt" || k == "DeleteStmt") {
+    if (p.is_dml_or_query()) {
       plan(p);
       std::vector<value> converted;
       if (params) {
@@ -229,7 +245,7 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
       ctx.settings.work_mem = engine_.opts().work_mem;
       auto rows = exec::run_plan(*p.plan, ctx);
-      if (k == "SelectStmt") {
+      if (p.cls == stmt_class::select) {
         result->rows = rows;
         result->names = p.names;
         result->types = p.types;
@@ -237,7 +253,9 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       } else {
         result->affected = ctx.rows_affected;
         std::string n = std::to_string(ctx.rows_affected);
-        result->tag = k == "InsertStmt" ? "INSERT 0 " + n : k == "UpdateStmt" ? "UPDATE " + n : "DELETE " + n;
+        result->tag = p.cls == stmt_class::insert   ? "INSERT 0 " + n
+                      : p.cls == stmt_class::update ? "UPDATE " + n
+                                                    : "DELETE " + n;
       }
     } else if (k == "CreateStmt") {
       result->tag = sql::create_table(engine_, *txn_, inner, p.sql, result->notices);
@@ -428,12 +446,12 @@ std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<va
   cancel_.store(false);
   try {
     if (p.error) return p.error;
-    if (p.kind == "TransactionStmt") return transaction_statement(p);
+    if (p.cls == stmt_class::transaction) return transaction_statement(p);
     if (failed_)
       throw db_error(sqlstate::in_failed_sql_transaction,
                      "current transaction is aborted, commands ignored until end of transaction block");
-    if (p.kind == "VariableSetStmt") return set_statement(p);
-    if (p.kind == "VariableShowStmt") return show_statement(p);
+    if (p.cls == stmt_class::set) return set_statement(p);
+    if (p.cls == stmt_class::show) return show_statement(p);
     return run_in_transaction(p, params);
   } catch (const db_error& e) {
     engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
@@ -472,7 +490,7 @@ std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql)
     prepared_data p;
     p.sql = std::string(sql);
     p.stmt = st;
-    p.kind = std::string(st.stmt.type());
+    p.classify(st.stmt.type());
     auto r = run(p, nullptr, sql);
     out.push_back(r);
     if (!r->ok()) break;
@@ -498,8 +516,8 @@ std::shared_ptr<prepared_data> session::prepare(std::string_view sql) {
       return p;
     }
     p->stmt = p->tree.statements[0];
-    p->kind = std::string(p->stmt.stmt.type());
-    if (p->kind == "SelectStmt" || p->kind == "InsertStmt" || p->kind == "UpdateStmt" || p->kind == "DeleteStmt") {
+    p->classify(p->stmt.stmt.type());
+    if (p->is_dml_or_query()) {
       if (failed_)
         throw db_error(sqlstate::in_failed_sql_transaction,
                        "current transaction is aborted, commands ignored until end of transaction block");

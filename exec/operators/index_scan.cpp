@@ -112,6 +112,15 @@ class index_scan final : public physical_operator {
     }
     // A visible version whose stored key still matches the entry (a slot reclaimed and
     // reused since the entry was read holds another row: skipped).
+    if (!p_.lo && !p_.hi && p_.eq.size() == p_.idx->columns().size()) {
+      // Equality on the whole key: visible versions whose stored key is still that key.
+      p_.idx->scan_equal(prefix, [&](storage::row_id rid) {
+        if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) && p_.idx->row_key(rid) == prefix)
+          rids_.push_back(rid);
+        return true;
+      });
+      return;
+    }
     auto visit = [&](const std::string& entry, storage::row_id rid) {
       if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) &&
           p_.idx->entry_matches_row(entry, rid))
