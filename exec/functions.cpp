@@ -76,31 +76,14 @@ value from_double(double d, const sql_type& ret) {
 
 std::string_view sv(const value& v) { return v.as_string(); }
 
-/// Number of characters of UTF-8 text.
-size_t utf8_len(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-/// Byte offset of character `chars` (clamped).
-size_t utf8_offset(std::string_view s, size_t chars) {
-  size_t i = 0;
-  while (i < s.size() && chars > 0) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-    --chars;
-  }
-  return i;
-}
-
 std::string substr_chars(std::string_view s, int64_t start, std::optional<int64_t> len) {
   // PostgreSQL: characters [start, start+len) with 1-based start, may start before 1.
   int64_t end = len ? start + *len : INT64_MAX;
   if (len && *len < 0) throw db_error(sqlstate::invalid_parameter_value, "negative substring length not allowed");
   int64_t b = std::max<int64_t>(start, 1);
   if (end <= b) return "";
-  size_t from = utf8_offset(s, size_t(b - 1));
-  size_t to = end == INT64_MAX ? s.size() : utf8_offset(s, size_t(end - 1));
+  size_t from = utf8_prefix_bytes(s, size_t(b - 1));
+  size_t to = end == INT64_MAX ? s.size() : utf8_prefix_bytes(s, size_t(end - 1));
   return std::string(s.substr(from, to > from ? to - from : 0));
 }
 
@@ -116,8 +99,8 @@ std::string trim_chars(std::string_view s, std::string_view chars, bool left, bo
 std::string pad(std::string_view s, int64_t len, std::string_view fill, bool left) {
   if (len <= 0) return "";
   if (len > (int64_t(1) << 28)) throw db_error(sqlstate::program_limit_exceeded, "requested length too large");
-  size_t have = utf8_len(s);
-  if (have >= size_t(len)) return std::string(s.substr(0, utf8_offset(s, size_t(len))));
+  size_t have = utf8_length(s);
+  if (have >= size_t(len)) return std::string(s.substr(0, utf8_prefix_bytes(s, size_t(len))));
   if (fill.empty()) return std::string(s);
   std::string padding;
   size_t need = size_t(len) - have;
@@ -299,7 +282,7 @@ const std::unordered_map<std::string, function_def>& registry() {
                       }});
     add({"length", "char_length", "character_length"},
         {text_fn(1, 1, {}, sql_type::int32()),
-         [](const args_t& a, const sql_type&) { return value::int32(int32_t(utf8_len(sv(a[0])))); }});
+         [](const args_t& a, const sql_type&) { return value::int32(int32_t(utf8_length(sv(a[0])))); }});
     add({"octet_length"}, {text_fn(1, 1, {}, sql_type::int32()),
                            [](const args_t& a, const sql_type&) { return value::int32(int32_t(sv(a[0]).size())); }});
     add({"substr", "substring"}, {text_fn(2, 3, {sql_type::int64()}), [](const args_t& a, const sql_type&) {
@@ -310,16 +293,16 @@ const std::unordered_map<std::string, function_def>& registry() {
     add({"left"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
                      std::string_view s = sv(a[0]);
                      int64_t n = a[1].as_int();
-                     size_t len = utf8_len(s);
+                     size_t len = utf8_length(s);
                      size_t keep = n >= 0 ? std::min<size_t>(size_t(n), len) : (size_t(-n) >= len ? 0 : len - size_t(-n));
-                     return value::text(std::string(s.substr(0, utf8_offset(s, keep))));
+                     return value::text(std::string(s.substr(0, utf8_prefix_bytes(s, keep))));
                    }});
     add({"right"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
                       std::string_view s = sv(a[0]);
                       int64_t n = a[1].as_int();
-                      size_t len = utf8_len(s);
+                      size_t len = utf8_length(s);
                       size_t keep = n >= 0 ? std::min<size_t>(size_t(n), len) : (size_t(-n) >= len ? 0 : len - size_t(-n));
-                      return value::text(std::string(s.substr(utf8_offset(s, len - keep))));
+                      return value::text(std::string(s.substr(utf8_prefix_bytes(s, len - keep))));
                     }});
     add({"btrim", "trim"}, {text_fn(1, 2), [](const args_t& a, const sql_type&) {
                               return value::text(trim_chars(sv(a[0]), a.size() > 1 ? sv(a[1]) : " ", true, true));
@@ -347,7 +330,7 @@ const std::unordered_map<std::string, function_def>& registry() {
     add({"strpos", "position"}, {text_fn(2, 2, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
                                    std::string_view s = sv(a[0]);
                                    size_t hit = s.find(sv(a[1]));
-                                   return value::int32(hit == std::string_view::npos ? 0 : int32_t(utf8_len(s.substr(0, hit)) + 1));
+                                   return value::int32(hit == std::string_view::npos ? 0 : int32_t(utf8_length(s.substr(0, hit)) + 1));
                                  }});
     add({"repeat"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
                        std::string out;

@@ -16,12 +16,6 @@ using exec::op_kind;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 [[noreturn]] void fail(const char* code, const std::string& msg, int loc) { throw db_error(code, msg, loc); }
 
 bool is_untyped(const sql_type& t) { return t.id == type_id::unknown || t.id == type_id::null_; }

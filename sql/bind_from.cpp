@@ -17,12 +17,6 @@ namespace {
 
 [[noreturn]] void fail(const char* code, const std::string& msg, int loc) { throw db_error(code, msg, loc); }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool subset(const std::set<int>& a, const std::set<int>& b) {
   return std::includes(b.begin(), b.end(), a.begin(), a.end());
 }

@@ -93,12 +93,6 @@ std::string unique_index_name(storage::catalog& cat, const std::string& base) {
   return name;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string create_table(engine::engine& eng, txn::transaction& t, const node& stmt, const std::string& text,

@@ -2,6 +2,7 @@
 
 #include <pg_query.h>
 
+#include <cctype>
 #include <cstring>
 
 namespace db001::sql {
@@ -76,6 +77,12 @@ int64_t node::as_int() const {
 int node::location() const {
   int64_t l = integer("location", -1);
   return l < 0 ? 0 : int(l) + 1;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 /// Byte offset of the first byte that does not belong to a valid UTF-8 sequence, or npos.

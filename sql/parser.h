@@ -67,6 +67,8 @@ class parse_result {
   std::shared_ptr<std::string> json_;
 };
 
+/// s with ASCII letters lower-cased (identifiers and keywords from parse nodes).
+std::string lower(std::string_view s);
 /// Byte offset of the first invalid UTF-8 byte of s, or npos.
 size_t invalid_utf8_at(std::string_view s);
 /// PostgreSQL reports positions in characters; parse-tree locations are bytes (1-based both).

@@ -84,14 +84,8 @@ const std::map<std::string, std::string>& default_settings() {
   return d;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::optional<txn::isolation> parse_isolation(std::string_view s) {
-  std::string l = lower(s);
+  std::string l = sql::lower(s);
   if (l == "read committed" || l == "read uncommitted") return txn::isolation::read_committed;
   if (l == "repeatable read") return txn::isolation::repeatable_read;
   if (l == "serializable") return txn::isolation::serializable;
@@ -151,7 +145,7 @@ session::~session() {
 }
 
 std::string session::setting(const std::string& name) const {
-  std::string n = lower(name);
+  std::string n = sql::lower(name);
   if (n == "transaction_isolation")
     return isolation_name(txn_ ? txn_->level : next_isolation_.value_or(default_isolation_));
   if (n == "default_transaction_isolation") return isolation_name(default_isolation_);
@@ -358,7 +352,7 @@ std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
 std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
   sql::node x = p.stmt.stmt.inner();
   std::string_view kind = x.str("kind");
-  std::string name = lower(x.str("name"));
+  std::string name = sql::lower(x.str("name"));
   if (kind == "VAR_SET_MULTI") {
     std::optional<txn::isolation> level;
     for (auto& a : x.list("args")) {
@@ -405,7 +399,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
 }
 
 std::shared_ptr<result_data> session::show_statement(prepared_data& p) {
-  std::string name = lower(p.stmt.stmt.inner().str("name"));
+  std::string name = sql::lower(p.stmt.stmt.inner().str("name"));
   auto r = std::make_shared<result_data>();
   r->rows = std::make_shared<exec::row_collection>(std::vector<sql_type>{sql_type::text()});
   r->types = {sql_type::text()};
