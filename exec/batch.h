@@ -168,6 +168,12 @@ class row_collection {
   void append(const batch& b);
   /// Appends a batch that is already dense and owned (no copy).
   void append_chunk(batch b);
+  /// Drops every row (keeps the column types and the bookkeeping's capacity).
+  void clear() {
+    chunks_.clear();
+    starts_.clear();
+    total_ = bytes_ = 0;
+  }
   size_t row_count() const { return total_; }
   size_t chunk_count() const { return chunks_.size(); }
   const batch& chunk(size_t i) const { return chunks_[i]; }

@@ -66,11 +66,10 @@ void check_unique(exec_ctx& ctx, const storage::table& tbl, const storage::index
 
 }  // namespace
 
-storage::row_id insert_version(exec_ctx& ctx, const std::shared_ptr<storage::table>& tbl,
-                               const std::vector<vector>& cols, uint32_t r) {
+storage::row_id insert_row(exec_ctx& ctx, const std::shared_ptr<storage::table>& tbl, const row_cells& cells) {
   storage::table& t = *tbl;
   for (size_t c = 0; c < t.column_count(); ++c)
-    if (t.column(c).not_null && cols[c].is_null(r))
+    if (t.column(c).not_null && cells.is_null(c))
       throw db_error(sqlstate::not_null_violation, "null value in column \"" + t.column(c).name +
                                                        "\" of relation \"" + t.name() +
                                                        "\" violates not-null constraint");
@@ -78,20 +77,17 @@ storage::row_id insert_version(exec_ctx& ctx, const std::shared_ptr<storage::tab
   auto& blk = t.block_of(rid);
   uint32_t slot = storage::rid_slot(rid);
   for (size_t c = 0; c < t.column_count(); ++c) {
-    const vector& v = cols[c];
-    if (v.is_null(r)) {
+    if (cells.is_null(c))
       t.set_null(rid, c);
-    } else if (v.type.physical() == phys::str) {
-      t.set_string(rid, c, v.as<string_t>()[r].view());
-    } else {
-      t.set_fixed(rid, c, v.data + size_t(r) * phys_size(v.type.physical()));
-    }
+    else
+      cells.store(t, rid, c);
   }
   blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
   blk.xmin(slot).store(ctx.txn->marker(), std::memory_order_release);
   ctx.tm->record_insert(*ctx.txn, tbl, rid);
   t.add_approx_rows(1);
-  for (auto& ix : t.indexes()) {
+  auto indexes = t.indexes();
+  for (auto& ix : *indexes) {
     if (ix->unique()) {
       check_unique(ctx, t, *ix, rid);
     } else {
@@ -99,6 +95,48 @@ storage::row_id insert_version(exec_ctx& ctx, const std::shared_ptr<storage::tab
     }
   }
   return rid;
+}
+
+namespace {
+
+/// Row r of one vector per column.
+class vector_cells final : public row_cells {
+ public:
+  vector_cells(const std::vector<vector>& cols, uint32_t r) : cols_(cols), r_(r) {}
+  bool is_null(size_t c) const override { return cols_[c].is_null(r_); }
+  void store(storage::table& t, storage::row_id rid, size_t c) const override {
+    const vector& v = cols_[c];
+    if (v.type.physical() == phys::str)
+      t.set_string(rid, c, v.as<string_t>()[r_].view());
+    else
+      t.set_fixed(rid, c, v.data + size_t(r_) * phys_size(v.type.physical()));
+  }
+
+ private:
+  const std::vector<vector>& cols_;
+  uint32_t r_;
+};
+
+}  // namespace
+
+storage::row_id insert_version(exec_ctx& ctx, const std::shared_ptr<storage::table>& tbl,
+                               const std::vector<vector>& cols, uint32_t r) {
+  return insert_row(ctx, tbl, vector_cells(cols, r));
+}
+
+void store_value(storage::table& t, storage::row_id rid, size_t col, const value& x) {
+  sql_type type = t.column(col).type;
+  auto fixed = [&](auto v) { t.set_fixed(rid, col, &v); };
+  switch (type.physical()) {
+    case phys::u8: fixed(uint8_t(x.as_int())); break;
+    case phys::i16: fixed(int16_t(x.as_int())); break;
+    case phys::i32: fixed(int32_t(x.as_int())); break;
+    case phys::i64: fixed(type.id == type_id::numeric ? int64_t(x.as_numeric()) : x.as_int()); break;
+    case phys::i128: fixed(int128_t(x.as_numeric())); break;
+    case phys::f32: fixed(float(x.as_float())); break;
+    case phys::f64: fixed(double(x.as_float())); break;
+    case phys::str: t.set_string(rid, col, x.as_string()); break;
+  }
 }
 
 batch version_batch(const storage::table& tbl, storage::row_id rid) {

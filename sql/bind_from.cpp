@@ -249,7 +249,8 @@ plan_ptr binder::plan_base(from_item& item, std::vector<expr_ptr> preds, scope& 
   }
   std::shared_ptr<exec::index_scan_node> best;
   double best_score = 0;
-  for (auto& ix : tbl->indexes()) {
+  auto indexes = tbl->indexes();
+  for (auto& ix : *indexes) {
     auto node = std::make_shared<exec::index_scan_node>();
     node->idx = ix;
     std::set<size_t> consumed;  // predicates the index bounds enforce exactly

@@ -247,7 +247,7 @@ std::string drop_objects(engine::engine& eng, txn::transaction& t, const node& s
       cat.remove_table(name);
       t.ddl_undo.push_back([&cat, tbl, indexes] {
         cat.add_table(tbl);
-        for (auto& ix : indexes) {
+        for (auto& ix : *indexes) {
           tbl->remove_index(ix.get());
           cat.add_index(ix);
         }

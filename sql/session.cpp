@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "exec/operator.h"
+#include "exec/point_plan.h"
 #include "sql/binder.h"
 #include "sql/ddl.h"
 #include "sql/parser.h"
@@ -37,7 +38,10 @@ struct prepared_data {
   bool is_dml_or_query() const { return cls <= stmt_class::del; }
   std::vector<sql_type> param_types;
   exec::plan_ptr plan;
+  std::unique_ptr<exec::point_plan> point;  ///< the fast path for plan, if it has a point shape
   uint64_t catalog_version = 0;
+  /// The previous execution's result: reused when the caller has let go of it (OLTP loops).
+  std::shared_ptr<result_data> recycled;
   std::vector<std::string> names;
   std::vector<sql_type> types;
   std::shared_ptr<result_data> error;
@@ -155,8 +159,12 @@ std::string session::setting(const std::string& name) const {
   return d == default_settings().end() ? "" : d->second;
 }
 
+std::unique_ptr<txn::transaction> session::begin_txn(txn::isolation level) {
+  return engine_.txns().begin(level, std::move(spare_txn_));
+}
+
 void session::begin_implicit() {
-  txn_ = engine_.txns().begin(next_isolation_.value_or(default_isolation_));
+  txn_ = begin_txn(next_isolation_.value_or(default_isolation_));
   next_isolation_.reset();
   engine_.txns().begin_statement(*txn_, true);
 }
@@ -168,6 +176,7 @@ void session::finish_implicit(bool ok) {
     engine_.txns().commit(*t);
   else
     engine_.txns().abort(*t);
+  spare_txn_ = std::move(t);
 }
 
 void session::plan(prepared_data& p) {
@@ -193,64 +202,107 @@ void session::plan(prepared_data& p) {
   for (auto& t : params)
     if (t.id == type_id::unknown || t.id == type_id::null_) t = sql_type::text();
   p.param_types = params;
+  p.point = p.plan ? exec::point_plan::compile(*p.plan) : nullptr;
+  p.recycled.reset();
   p.catalog_version = version;
+}
+
+std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::vector<value>* params,
+                                                   const txn::snapshot& snap, txn::transaction* t) {
+  // A point statement's previous result is reused when nobody holds it any more (its names
+  // and types stay); everything else gets a fresh one.
+  bool reuse = p.point && p.recycled && p.recycled.use_count() == 1;
+  std::shared_ptr<result_data> result = reuse ? p.recycled : std::make_shared<result_data>();
+  // Parameters of the planned types (converted only where a caller's differ).
+  const std::vector<value>* args = params;
+  std::vector<value> converted;
+  if (params) {
+    if (params->size() != p.param_types.size())
+      throw db_error("08P01", "bind message supplies " + std::to_string(params->size()) +
+                                  " parameters, but prepared statement requires " +
+                                  std::to_string(p.param_types.size()));
+    for (size_t i = 0; i < params->size(); ++i) {
+      const value& v = (*params)[i];
+      if (v.type() == p.param_types[i] || v.is_null()) continue;
+      if (converted.empty()) converted = *params;
+      // As PostgreSQL: the value is read by the parameter type's input function, and a length
+      // limit (varchar(n), char(n)) is then enforced as in an assignment (22001, no truncation).
+      const sql_type& want = p.param_types[i];
+      bool bounded_string = want.physical() == phys::str && v.type().physical() == phys::str;
+      converted[i] = cast_value(v, want, bounded_string ? cast_kind::assignment : cast_kind::explicit_);
+    }
+    if (!converted.empty()) args = &converted;
+  } else if (!p.param_types.empty()) {
+    throw db_error(sqlstate::undefined_parameter, "there is no parameter $1");
+  }
+  exec::exec_ctx ctx;
+  ctx.tm = &engine_.txns();
+  ctx.txn = t;
+  ctx.snap = snap;
+  ctx.cat = &engine_.catalog();
+  ctx.params = args;
+  ctx.cancel = &cancel_;
+  ctx.settings.parallel_workers = engine_.opts().parallel_workers;
+  ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
+  ctx.settings.work_mem = engine_.opts().work_mem;
+  if (p.cls == stmt_class::select) {
+    std::shared_ptr<exec::row_collection> rows;
+    if (p.point) {
+      rows = reuse && result->rows && result->rows.use_count() == 1 ? result->rows
+                                                                   : std::make_shared<exec::row_collection>(p.plan->types);
+      rows->clear();
+      p.point->run(ctx, rows.get());
+    } else {
+      rows = exec::run_plan(*p.plan, ctx);
+    }
+    result->rows = std::move(rows);
+    if (!reuse) {
+      result->names = p.names;
+      result->types = p.types;
+    }
+    result->tag = "SELECT " + std::to_string(result->rows->row_count());
+  } else {
+    if (p.point)
+      p.point->run(ctx, nullptr);
+    else
+      exec::run_plan(*p.plan, ctx);
+    result->affected = ctx.rows_affected;
+    std::string n = std::to_string(ctx.rows_affected);
+    result->tag = p.cls == stmt_class::insert   ? "INSERT 0 " + n
+                  : p.cls == stmt_class::update ? "UPDATE " + n
+                                                : "DELETE " + n;
+  }
+  if (p.point) p.recycled = result;
+  return result;
 }
 
 std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const std::vector<value>* params) {
   // Autocommit: one transaction per statement; in a multi-statement string without BEGIN
   // (implicit_block_) one transaction for the whole string, as PostgreSQL's simple query.
   bool implicit = !explicit_block_ && !implicit_block_;
+  if (implicit && !txn_ && p.cls == stmt_class::select) {
+    // An autocommit point SELECT writes nothing: it reads at a snapshot published in the
+    // session's reader slot (for the GC horizon) instead of starting a transaction.
+    plan(p);
+    if (p.point) {
+      txn::snapshot_reader reader(engine_.txns(), reader_slot_);
+      return execute_plan(p, params, reader.snap(), nullptr);
+    }
+  }
   if (!txn_) {
     begin_implicit();
   } else {
     engine_.txns().begin_statement(*txn_, first_in_txn_);
   }
   first_in_txn_ = false;
-  auto result = std::make_shared<result_data>();
+  std::shared_ptr<result_data> result;
   try {
     sql::node inner = p.stmt.stmt.inner();
     const std::string& k = p.kind;
+    if (!p.is_dml_or_query()) result = std::make_shared<result_data>();
     if (p.is_dml_or_query()) {
       plan(p);
-      std::vector<value> converted;
-      if (params) {
-        converted.reserve(params->size());
-        if (params->size() != p.param_types.size())
-          throw db_error("08P01", "bind message supplies " + std::to_string(params->size()) +
-                                      " parameters, but prepared statement requires " +
-                                      std::to_string(p.param_types.size()));
-        for (size_t i = 0; i < params->size(); ++i) {
-          const value& v = (*params)[i];
-          converted.push_back(v.type() == p.param_types[i] || v.is_null()
-                                  ? v
-                                  : cast_value(v, p.param_types[i], cast_kind::explicit_));
-        }
-      } else if (!p.param_types.empty()) {
-        throw db_error(sqlstate::undefined_parameter, "there is no parameter $1");
-      }
-      exec::exec_ctx ctx;
-      ctx.tm = &engine_.txns();
-      ctx.txn = txn_.get();
-      ctx.snap = engine_.txns().snapshot_of(*txn_);
-      ctx.cat = &engine_.catalog();
-      ctx.params = &converted;
-      ctx.cancel = &cancel_;
-      ctx.settings.parallel_workers = engine_.opts().parallel_workers;
-      ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
-      ctx.settings.work_mem = engine_.opts().work_mem;
-      auto rows = exec::run_plan(*p.plan, ctx);
-      if (p.cls == stmt_class::select) {
-        result->rows = rows;
-        result->names = p.names;
-        result->types = p.types;
-        result->tag = "SELECT " + std::to_string(rows->row_count());
-      } else {
-        result->affected = ctx.rows_affected;
-        std::string n = std::to_string(ctx.rows_affected);
-        result->tag = p.cls == stmt_class::insert   ? "INSERT 0 " + n
-                      : p.cls == stmt_class::update ? "UPDATE " + n
-                                                    : "DELETE " + n;
-      }
+      result = execute_plan(p, params, engine_.txns().snapshot_of(*txn_), txn_.get());
     } else if (k == "CreateStmt") {
       result->tag = sql::create_table(engine_, *txn_, inner, p.sql, result->notices);
     } else if (k == "DropStmt") {
@@ -309,12 +361,12 @@ std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
         if (level) txn_->level = *level;
       } else {
         first_in_txn_ = true;
-        txn_ = engine_.txns().begin(level.value_or(next_isolation_.value_or(default_isolation_)));
+        txn_ = begin_txn(level.value_or(next_isolation_.value_or(default_isolation_)));
         next_isolation_.reset();
       }
       return r;
     }
-    txn_ = engine_.txns().begin(level.value_or(next_isolation_.value_or(default_isolation_)));
+    txn_ = begin_txn(level.value_or(next_isolation_.value_or(default_isolation_)));
     next_isolation_.reset();
     explicit_block_ = true;
     first_in_txn_ = true;
@@ -343,6 +395,7 @@ std::shared_ptr<result_data> session::transaction_statement(prepared_data& p) {
       engine_.txns().commit(*t);
     else
       engine_.txns().abort(*t);
+    spare_txn_ = std::move(t);
     return r;
   }
   throw db_error(sqlstate::feature_not_supported,

@@ -44,15 +44,21 @@ class session {
  private:
   std::shared_ptr<result_data> run(prepared_data& p, const std::vector<value>* params, std::string_view full_sql);
   std::shared_ptr<result_data> run_in_transaction(prepared_data& p, const std::vector<value>* params);
+  /// Runs a planned query or DML statement at snap (within t, null for a snapshot reader).
+  std::shared_ptr<result_data> execute_plan(prepared_data& p, const std::vector<value>* params,
+                                            const txn::snapshot& snap, txn::transaction* t);
   std::shared_ptr<result_data> transaction_statement(prepared_data& p);
   std::shared_ptr<result_data> set_statement(prepared_data& p);
   std::shared_ptr<result_data> show_statement(prepared_data& p);
   void begin_implicit();
+  std::unique_ptr<txn::transaction> begin_txn(txn::isolation level);
   void finish_implicit(bool ok);
   void plan(prepared_data& p);
 
   engine& engine_;
   std::unique_ptr<txn::transaction> txn_;
+  std::unique_ptr<txn::transaction> spare_txn_;
+  txn::reader_slot reader_slot_;  ///< the snapshot of an autocommit point read (GC horizon)  ///< the last finished one, reused by the next begin
   bool explicit_block_ = false;
   bool implicit_block_ = false;  ///< running a multi-statement string as one transaction
   bool failed_ = false;

@@ -99,7 +99,7 @@ bound_query pg_tables(storage::catalog& cat) {
   for (auto* n : {"schemaname", "tablename", "tableowner"}) b.column(n, sql_type::text());
   b.column("hasindexes", sql_type::boolean());
   for (auto& t : cat.tables())
-    b.rows.push_back({text("public"), text(t->name()), text("postgres"), value::boolean(!t->indexes().empty())});
+    b.rows.push_back({text("public"), text(t->name()), text("postgres"), value::boolean(!t->indexes()->empty())});
   return b.finish();
 }
 

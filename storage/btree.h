@@ -58,6 +58,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace db001::storage {
 
 namespace btree_detail {
@@ -880,9 +882,8 @@ class btree {
   void scan_forward(const Key* lower, bool inclusive, const Key* upper_exclusive, F& fn) const {
     // Entries are copied a few at a time (2, then 8, 32, ... up to a whole leaf): a point
     // lookup that stops after one or two entries copies no more than that.
-    std::vector<std::pair<Key, Value>> buf;
+    boost::container::small_vector<std::pair<Key, Value>, 2> buf;  // a point lookup allocates nothing
     std::size_t chunk = 2;
-    buf.reserve(chunk);
     std::optional<Key> bound;  // keys up to bound (inclusive: excluding bound) are done
     if (lower != nullptr) bound.emplace(*lower);
     uint64_t v = 0;

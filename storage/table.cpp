@@ -110,19 +110,27 @@ void table::reclaim(row_id r) {
   free_slots_.push_back(r);
 }
 
-std::vector<std::shared_ptr<index>> table::indexes() const {
-  std::shared_lock lock(index_mutex_);
-  return indexes_;
+std::shared_ptr<const table::index_list> table::indexes() const {
+  auto list = std::atomic_load_explicit(&indexes_, std::memory_order_acquire);
+  if (!list) {
+    static const auto empty = std::make_shared<const index_list>();
+    return empty;
+  }
+  return list;
 }
 
 void table::add_index(std::shared_ptr<index> ix) {
-  std::unique_lock lock(index_mutex_);
-  indexes_.push_back(std::move(ix));
+  std::lock_guard lock(index_mutex_);
+  auto next = std::make_shared<index_list>(*indexes());
+  next->push_back(std::move(ix));
+  std::atomic_store_explicit(&indexes_, std::shared_ptr<const index_list>(std::move(next)), std::memory_order_release);
 }
 
 void table::remove_index(const index* ix) {
-  std::unique_lock lock(index_mutex_);
-  std::erase_if(indexes_, [&](auto& p) { return p.get() == ix; });
+  std::lock_guard lock(index_mutex_);
+  auto next = std::make_shared<index_list>(*indexes());
+  std::erase_if(*next, [&](auto& p) { return p.get() == ix; });
+  std::atomic_store_explicit(&indexes_, std::shared_ptr<const index_list>(std::move(next)), std::memory_order_release);
 }
 
 size_t table::memory_bytes() const {

@@ -65,8 +65,9 @@ class table {
   int64_t approx_rows() const { return approx_rows_.load(std::memory_order_relaxed); }
   void add_approx_rows(int64_t d) { approx_rows_.fetch_add(d, std::memory_order_relaxed); }
 
-  /// The table's indexes (a copy of the list: indexes may be added or dropped concurrently).
-  std::vector<std::shared_ptr<index>> indexes() const;
+  using index_list = std::vector<std::shared_ptr<index>>;
+  /// The table's indexes: an immutable list (indexes added or dropped later make a new one).
+  std::shared_ptr<const index_list> indexes() const;
   void add_index(std::shared_ptr<index> ix);
   void remove_index(const index* ix);
 
@@ -91,8 +92,8 @@ class table {
   std::atomic<int64_t> approx_rows_{0};
   std::atomic<size_t> heap_bytes_{0};
 
-  mutable std::shared_mutex index_mutex_;
-  std::vector<std::shared_ptr<index>> indexes_;
+  std::mutex index_mutex_;                  ///< serializes writers of indexes_
+  std::shared_ptr<const index_list> indexes_;  ///< copy-on-write; read with std::atomic_load
 };
 
 }  // namespace db001::storage

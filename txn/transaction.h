@@ -44,6 +44,7 @@ struct txn_state {
   std::atomic<uint64_t> commit_ts{status_active};
   std::atomic<uint64_t> read_ts{0};       ///< the snapshot in use (for the GC horizon)
   std::atomic<uint64_t> waiting_for{0};   ///< seq of the transaction this one waits on, 0 = none
+  std::atomic<uint32_t> waiters{0};       ///< transactions blocked in wait_for on this one
   std::mutex mutex;
   std::condition_variable ended;
   bool finished() const {

@@ -15,9 +15,23 @@ using storage::txn_bit;
 txn_manager::txn_manager() = default;
 txn_manager::~txn_manager() = default;
 
-std::unique_ptr<transaction> txn_manager::begin(isolation level) {
-  auto t = std::make_unique<transaction>();
-  t->state = std::make_shared<txn_state>();
+std::unique_ptr<transaction> txn_manager::begin(isolation level, std::unique_ptr<transaction> recycled) {
+  std::unique_ptr<transaction> t;
+  // A finished transaction's state left the registry at its end, so nobody can look it up any
+  // more: if nobody still holds it either, it can be reset in place.
+  if (recycled && recycled->state && recycled->state.use_count() == 1 && recycled->state->waiters.load() == 0) {
+    t = std::move(recycled);
+    t->state->commit_ts.store(status_active, std::memory_order_relaxed);
+    t->state->waiting_for.store(0, std::memory_order_relaxed);
+    t->cid = 0;
+    t->writes.clear();
+    t->touched.clear();
+    t->ddl_undo.clear();
+    t->has_ddl = false;
+  } else {
+    t = std::make_unique<transaction>();
+    t->state = std::make_shared<txn_state>();
+  }
   t->state->seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
   t->level = level;
   t->read_ts = clock_.load(std::memory_order_acquire);
@@ -107,15 +121,32 @@ bool txn_manager::visible_once(storage::row_block& b, uint32_t slot, const snaps
   return xmax > s.read_ts;
 }
 
+void txn_manager::wake_waiters(txn_state& st) {
+  // The end was published (commit_ts) before this seq_cst load; a waiter increments `waiters`
+  // (seq_cst) before it checks finished() under the mutex: either it sees the end, or we see
+  // it and notify. (Waiters also re-check every 20 ms.)
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (st.waiters.load() == 0) return;
+  {
+    std::lock_guard lock(st.mutex);
+  }
+  st.ended.notify_all();
+}
+
 void txn_manager::wait_for(transaction& t, uint64_t other_seq) {
   auto other = lookup(other_seq);
   if (!other || other->finished()) return;
   lock_waits_.fetch_add(1, std::memory_order_relaxed);
   t.state->waiting_for.store(other_seq, std::memory_order_release);
+  other->waiters.fetch_add(1);  // seq_cst: pairs with the ending transaction's check (end_wake)
   struct clear_wait {
     txn_state* s;
-    ~clear_wait() { s->waiting_for.store(0, std::memory_order_release); }
-  } guard{t.state.get()};
+    txn_state* other;
+    ~clear_wait() {
+      s->waiting_for.store(0, std::memory_order_release);
+      other->waiters.fetch_sub(1);
+    }
+  } guard{t.state.get(), other.get()};
   for (;;) {
     // Deadlock detection: follow the wait-for chain from `other`; reaching ourselves is a cycle.
     uint64_t cur = other_seq;
@@ -214,10 +245,7 @@ uint64_t txn_manager::commit(transaction& t) {
   } else {
     st.commit_ts.store(clock_.load(std::memory_order_acquire), std::memory_order_release);
   }
-  {
-    std::lock_guard lock(st.mutex);
-  }
-  st.ended.notify_all();
+  wake_waiters(st);
   auto& sh = registry_[st.seq % shards];
   {
     std::unique_lock lock(sh.mutex);
@@ -251,10 +279,7 @@ void txn_manager::abort(transaction& t) {
   }
   for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
   st.commit_ts.store(status_aborted, std::memory_order_release);
-  {
-    std::lock_guard lock(st.mutex);
-  }
-  st.ended.notify_all();
+  wake_waiters(st);
   auto& sh = registry_[st.seq % shards];
   {
     std::unique_lock lock(sh.mutex);
@@ -271,12 +296,42 @@ void txn_manager::abort(transaction& t) {
 }
 
 uint64_t txn_manager::gc_horizon() const {
-  uint64_t h = clock_.load(std::memory_order_acquire);
+  uint64_t h = clock_.load(std::memory_order_seq_cst);
   for (auto& sh : registry_) {
     std::shared_lock lock(sh.mutex);
     for (auto& [seq, st] : sh.map) h = std::min(h, st->read_ts.load(std::memory_order_acquire));
   }
+  std::lock_guard lock(readers_mutex_);
+  for (auto* r : readers_)
+    if (uint64_t ts = r->ts_.load(std::memory_order_seq_cst)) h = std::min(h, ts);
   return h;
+}
+
+void txn_manager::register_reader(reader_slot* r) {
+  std::lock_guard lock(readers_mutex_);
+  readers_.push_back(r);
+}
+
+void txn_manager::unregister_reader(reader_slot* r) {
+  std::lock_guard lock(readers_mutex_);
+  std::erase(readers_, r);
+}
+
+reader_slot::~reader_slot() {
+  if (tm_) tm_->unregister_reader(this);
+}
+
+snapshot_reader::snapshot_reader(txn_manager& tm, reader_slot& slot) : slot_(slot) {
+  if (!slot.tm_) {
+    slot.tm_ = &tm;
+    tm.register_reader(&slot);
+  }
+  // Publish, then read the clock again: a GC that missed the published value computed its
+  // horizon from a clock reading no later than ours (the same argument as begin()).
+  slot.ts_.store(tm.clock_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
+  snap_.read_ts = tm.clock_.load(std::memory_order_seq_cst);
+  slot.ts_.store(snap_.read_ts, std::memory_order_seq_cst);
+  tm.committed_.fetch_add(1, std::memory_order_relaxed);  // a read-only transaction, as PostgreSQL counts it
 }
 
 size_t txn_manager::collect_garbage() {
@@ -295,7 +350,8 @@ size_t txn_manager::collect_garbage() {
     auto& blk = g.tbl->block_of(g.rid);
     uint32_t slot = storage::rid_slot(g.rid);
     if (blk.load_xmin(slot) == storage::slot_free) continue;
-    for (auto& ix : g.tbl->indexes()) ix->erase(ix->row_key(g.rid), g.rid);
+    auto indexes = g.tbl->indexes();
+    for (auto& ix : *indexes) ix->erase(ix->row_key(g.rid), g.rid);
     if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
     g.tbl->reclaim(g.rid);
   }

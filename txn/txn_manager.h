@@ -28,6 +28,39 @@ struct snapshot {
   uint32_t cid = 0;
 };
 
+class txn_manager;
+
+/// A session's slot for reads outside a transaction (autocommit point SELECTs): the read
+/// timestamp in use, 0 = none. Registered with the manager on first use and for the owner's
+/// lifetime, so the GC horizon respects it. Used by one thread at a time (its session).
+class reader_slot {
+ public:
+  reader_slot() = default;
+  ~reader_slot();
+  reader_slot(const reader_slot&) = delete;
+  reader_slot& operator=(const reader_slot&) = delete;
+
+ private:
+  friend class txn_manager;
+  friend class snapshot_reader;
+  txn_manager* tm_ = nullptr;
+  std::atomic<uint64_t> ts_{0};
+};
+
+/// RAII: publishes a snapshot of everything committed now in a reader slot until destroyed.
+class snapshot_reader {
+ public:
+  snapshot_reader(txn_manager& tm, reader_slot& slot);
+  ~snapshot_reader() { slot_.ts_.store(0, std::memory_order_release); }
+  snapshot_reader(const snapshot_reader&) = delete;
+  snapshot_reader& operator=(const snapshot_reader&) = delete;
+  const snapshot& snap() const { return snap_; }
+
+ private:
+  reader_slot& slot_;
+  snapshot snap_;
+};
+
 /// Outcome of trying to take the row lock of a version (xmax) for UPDATE/DELETE.
 enum class lock_outcome {
   locked,          ///< xmax now holds our marker
@@ -44,7 +77,9 @@ class txn_manager {
   txn_manager();
   ~txn_manager();
 
-  std::unique_ptr<transaction> begin(isolation level);
+  /// Starts a transaction. `recycled`, a finished transaction of the caller's, is reused when
+  /// no other thread still refers to its state (saves the allocations of a new one).
+  std::unique_ptr<transaction> begin(isolation level, std::unique_ptr<transaction> recycled = nullptr);
   /// Starts a statement: advances the command id (unless first) and takes the snapshot the
   /// statement reads (the transaction's first statement always; READ COMMITTED: every one).
   void begin_statement(transaction& t, bool first);
@@ -88,6 +123,12 @@ class txn_manager {
   uint64_t now() const { return clock_.load(std::memory_order_acquire); }
 
  private:
+  friend class reader_slot;
+  friend class snapshot_reader;
+  void register_reader(reader_slot* r);
+  void unregister_reader(reader_slot* r);
+  /// Wakes the transactions waiting in wait_for for st to end (after its end is published).
+  static void wake_waiters(txn_state& st);
   static uint32_t touch(transaction& t, const std::shared_ptr<storage::table>& tbl) {
     for (size_t i = t.touched.size(); i-- > 0;)
       if (t.touched[i] == tbl) return uint32_t(i);
@@ -118,6 +159,8 @@ class txn_manager {
   std::deque<garbage> gc_queue_;
   std::mutex gc_run_mutex_;
 
+  mutable std::mutex readers_mutex_;
+  std::vector<reader_slot*> readers_;
   std::atomic<uint64_t> committed_{0}, aborted_{0}, lock_waits_{0}, reclaimed_{0};
 };
 

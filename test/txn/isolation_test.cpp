@@ -585,7 +585,7 @@ BOOST_FIXTURE_TEST_CASE(error_in_block_aborts_it_until_rollback, db_fixture) {
 
 BOOST_FIXTURE_TEST_CASE(dead_versions_are_reclaimed_after_the_oldest_snapshot_ends, db_fixture) {
   auto tbl = table("acc");
-  auto pk = tbl->indexes().at(0);
+  auto pk = tbl->indexes()->at(0);
   tm().collect_garbage();
   ok(*c3, "BEGIN ISOLATION LEVEL REPEATABLE READ");
   BOOST_TEST(bal(*c3, 1) == 0);  // holds the GC horizon
@@ -618,7 +618,7 @@ BOOST_FIXTURE_TEST_CASE(memory_stays_bounded_over_100k_updates_of_one_row, db_fi
   ok(*c1, "CREATE TABLE m(id INT PRIMARY KEY, v INT NOT NULL, pad TEXT)");
   ok(*c1, "INSERT INTO m VALUES (1, 0, lpad('x', 100, 'x'))");  // a long string: heap memory per version
   auto tbl = table("m");
-  auto pk = tbl->indexes().at(0);
+  auto pk = tbl->indexes()->at(0);
   const size_t initial_mem = tbl->memory_bytes();  // one block + one long string
   auto upd = c1->prepare("UPDATE m SET v = v + 1 WHERE id = 1");
   BOOST_REQUIRE(upd.ok());

@@ -1,0 +1,146 @@
+#include "exec/point_plan.h"
+
+#include "exec/dml.h"
+#include "exec/evaluate.h"
+#include "storage/index.h"
+
+namespace db001::exec {
+
+namespace {
+
+bool is_param_or_constant(const expr* e) { return e && (e->kind == expr_kind::param || e->kind == expr_kind::constant); }
+
+/// The value of a parameter or constant expression of this execution.
+const value& bound(const expr& e, exec_ctx& ctx, value& scratch) {
+  if (e.kind == expr_kind::constant) return e.constant;
+  const value& p = (*ctx.params)[e.index];
+  if (p.type() == e.type || p.is_null()) return p;
+  scratch = evaluate_scalar(e, ctx);
+  return scratch;
+}
+
+}  // namespace
+
+std::unique_ptr<point_plan> point_plan::compile(const plan_node& root) {
+  std::unique_ptr<point_plan> pp(new point_plan());
+  const plan_node* node = &root;
+  const project_node* project = nullptr;
+  if (node->kind == plan_kind::project) {
+    project = static_cast<const project_node*>(node);
+    node = node->children.size() == 1 ? node->children[0].get() : nullptr;
+  }
+  if (node && node->kind == plan_kind::index_scan) {
+    auto* s = static_cast<const index_scan_node*>(node);
+    if (!s->idx->unique() || s->lo || s->hi || s->filter || s->emit_rid || s->eq.size() != s->idx->columns().size())
+      return nullptr;
+    for (auto& e : s->eq)
+      if (!is_param_or_constant(e.get())) return nullptr;
+    if (project) {
+      for (auto& e : project->exprs) {
+        if (e->kind != expr_kind::column || size_t(e->index) >= s->columns.size()) return nullptr;
+        pp->out_columns_.push_back(s->columns[size_t(e->index)]);
+      }
+    } else {
+      pp->out_columns_ = s->columns;
+    }
+    pp->scan_ = s;
+    return pp;
+  }
+  if (root.kind == plan_kind::insert && root.children.size() == 1 && root.children[0]->kind == plan_kind::values) {
+    auto* ins = static_cast<const insert_node*>(&root);
+    auto* vals = static_cast<const values_node*>(root.children[0].get());
+    if (vals->rows.size() != 1) return nullptr;
+    const auto& row = vals->rows[0];
+    for (size_t c = 0; c < ins->tbl->column_count(); ++c) {
+      int src = ins->col_map[c];
+      const expr* e = src >= 0 ? row[size_t(src)].get() : ins->defaults[c].get();
+      if (e && (!is_param_or_constant(e) || e->type != ins->tbl->column(c).type)) return nullptr;
+      pp->cells_.push_back(e);
+    }
+    pp->insert_ = ins;
+    return pp;
+  }
+  return nullptr;
+}
+
+uint64_t point_plan::run(exec_ctx& ctx, row_collection* out) const {
+  return scan_ ? select(ctx, *out) : insert(ctx);
+}
+
+uint64_t point_plan::select(exec_ctx& ctx, row_collection& out) const {
+  const storage::table& t = *scan_->tbl;
+  const storage::index& ix = *scan_->idx;
+  std::string key;
+  value scratch;
+  for (size_t k = 0; k < scan_->eq.size(); ++k) {
+    const value& v = bound(*scan_->eq[k], ctx, scratch);
+    if (v.is_null()) return 0;  // = NULL matches nothing
+    storage::index::encode_value(key, t.column(ix.columns()[k]).type, v);
+  }
+  // A unique index has at most one visible version per key; an entry whose slot was reclaimed
+  // and reused by another row no longer carries the key (skipped, as in index_scan).
+  storage::row_id found = 0;
+  bool any = false;
+  ix.scan_equal(key, [&](storage::row_id rid) {
+    if (ctx.tm->visible(t.block_of(rid), storage::rid_slot(rid), ctx.snap) && ix.row_key(rid) == key) {
+      found = rid;
+      any = true;
+      return false;
+    }
+    return true;
+  });
+  if (!any) return 0;
+  auto& blk = t.block_of(found);
+  uint32_t slot = storage::rid_slot(found);
+  batch b;
+  b.size = b.count = 1;
+  b.cols.reserve(out_columns_.size());
+  for (int c : out_columns_) {
+    const sql_type& type = t.column(c).type;
+    vector_writer w(type, 1);
+    visit_phys(type.physical(), [&](auto tag) {
+      using T = decltype(tag);
+      if (blk.column(c).nulls[slot])
+        w.set_null(0);
+      else if constexpr (std::is_same_v<T, string_t>)
+        w.data<T>()[0] = w.heap().copy(reinterpret_cast<const T*>(blk.column(c).data)[slot]);
+      else
+        w.data<T>()[0] = reinterpret_cast<const T*>(blk.column(c).data)[slot];
+    });
+    b.cols.push_back(w.finish(true));
+  }
+  out.append_chunk(std::move(b));
+  return 1;
+}
+
+namespace {
+
+/// One VALUES row of parameters and constants (null expression = NULL).
+class expr_cells final : public row_cells {
+ public:
+  expr_cells(const std::vector<const expr*>& cells, exec_ctx& ctx) : cells_(cells), ctx_(ctx) {}
+  const value* cell(size_t c) const {
+    const expr* e = cells_[c];
+    if (!e) return nullptr;
+    const value& v = bound(*e, ctx_, scratch_);
+    return v.is_null() ? nullptr : &v;
+  }
+  bool is_null(size_t c) const override { return cell(c) == nullptr; }
+  void store(storage::table& t, storage::row_id rid, size_t c) const override { store_value(t, rid, c, *cell(c)); }
+
+ private:
+  const std::vector<const expr*>& cells_;
+  exec_ctx& ctx_;
+  mutable value scratch_;
+};
+
+}  // namespace
+
+uint64_t point_plan::insert(exec_ctx& ctx) const {
+  ctx.check_cancel();
+  insert_row(ctx, insert_->tbl, expr_cells(cells_, ctx));
+  ctx.rows_affected += 1;
+  return 1;
+}
+
+}  // namespace db001::exec
