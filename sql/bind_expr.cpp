@@ -126,9 +126,14 @@ expr_ptr binder::coerce(const expr_ptr& e, sql_type t, int kind_i, int location)
     }
   }
   if (e->kind == expr_kind::param && e->type.id == type_id::unknown) {
-    e->type = t;
-    if (params_ && size_t(e->index) < params_->size()) (*params_)[e->index] = t;
-    return e;
+    // As PostgreSQL: a parameter has no length modifier (varchar(n) -> varchar); the value is
+    // then coerced like any other, so an INSERT checks the length (22001) and ::varchar(n)
+    // truncates.
+    bool bounded = (t.id == type_id::varchar || t.id == type_id::bpchar) && t.width >= 0;
+    sql_type pt = bounded ? sql_type(t.id) : t;
+    e->type = pt;
+    if (params_ && size_t(e->index) < params_->size()) (*params_)[e->index] = pt;
+    if (!bounded) return e;
   }
   if (!can_cast(e->type, t, kind)) {
     if (kind != cast_kind::explicit_ && can_cast(e->type, t, cast_kind::explicit_))

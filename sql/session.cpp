@@ -225,11 +225,7 @@ std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::
       const value& v = (*params)[i];
       if (v.type() == p.param_types[i] || v.is_null()) continue;
       if (converted.empty()) converted = *params;
-      // As PostgreSQL: the value is read by the parameter type's input function, and a length
-      // limit (varchar(n), char(n)) is then enforced as in an assignment (22001, no truncation).
-      const sql_type& want = p.param_types[i];
-      bool bounded_string = want.physical() == phys::str && v.type().physical() == phys::str;
-      converted[i] = cast_value(v, want, bounded_string ? cast_kind::assignment : cast_kind::explicit_);
+      converted[i] = cast_value(v, p.param_types[i], cast_kind::explicit_);
     }
     if (!converted.empty()) args = &converted;
   } else if (!p.param_types.empty()) {
