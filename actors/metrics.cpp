@@ -87,8 +87,12 @@ std::string render_labels(const metric_labels& labels, std::string_view extra_na
 std::string format_double(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  // As Go's strconv 'g' (what Prometheus' own clients print): fixed from 1e-4 up, so le="0.0001"
+  // rather than "1e-04"; shortest digits that read back exactly.
   char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  double a = std::fabs(v);
+  auto fmt = (a == 0 || (a >= 1e-4 && a < 1e21)) ? std::chars_format::fixed : std::chars_format::scientific;
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, fmt);
   return std::string(buf, p);
 }
 

@@ -120,6 +120,8 @@ BOOST_AUTO_TEST_CASE(histogram_buckets_sum_and_count) {
   BOOST_TEST(m["t_latency_seconds_bucket{kind=\"select\",le=\"2.5e-05\"}"] == 2);
   BOOST_TEST(m["t_latency_seconds_bucket{kind=\"select\",le=\"5e-05\"}"] == 3);
   BOOST_TEST(m["t_latency_seconds_bucket{kind=\"select\",le=\"0.001\"}"] == 4);
+  BOOST_TEST(m.count("t_latency_seconds_bucket{kind=\"select\",le=\"0.0001\"}") == 1u);  // not 1e-04
+  BOOST_TEST(m.count("t_latency_seconds_bucket{kind=\"select\",le=\"0.00025\"}") == 1u);
   BOOST_TEST(m["t_latency_seconds_bucket{kind=\"select\",le=\"10\"}"] == 4);
   BOOST_TEST(m["t_latency_seconds_bucket{kind=\"select\",le=\"+Inf\"}"] == 5);
   BOOST_TEST(m["t_latency_seconds_count{kind=\"select\"}"] == 5);
