@@ -290,9 +290,9 @@ std::optional<frontend_message> frontend_decoder::next_typed() {
       limit = limits_.max_auth_message;
       break;
     default:
-      // PostgreSQL prints the type byte as a (signed) char's int value.
+      // PostgreSQL prints the type byte as pq_getbyte returns it (0..255).
       fail(db_error(sqlstate::protocol_violation,
-                    "invalid frontend message type " + std::to_string(int(static_cast<signed char>(type)))));
+                    "invalid frontend message type " + std::to_string(int(static_cast<unsigned char>(type)))));
   }
   if (buffered() < 5) return std::nullopt;
   const auto len = static_cast<int32_t>(read_be32(buf_.data() + pos_ + 1));
