@@ -546,9 +546,37 @@ std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql)
   return out;
 }
 
-std::shared_ptr<prepared_data> session::prepare(std::string_view sql) {
+void session::describe(const prepared_data& p, std::vector<std::string>& names, std::vector<sql_type>& types) const {
+  names.clear();
+  types.clear();
+  if (p.error) return;
+  if (p.cls == stmt_class::select) {
+    names = p.names;
+    types = p.types;
+  } else if (p.cls == stmt_class::show) {
+    std::string name = sql::lower(p.stmt.stmt.inner().str("name"));
+    if (name == "all") {
+      names = {"name", "setting"};
+      types = {sql_type::text(), sql_type::text()};
+    } else {
+      names = {name};
+      types = {sql_type::text()};
+    }
+  }
+}
+
+void session::set_setting(const std::string& name, std::string value) {
+  std::string n = sql::lower(name);
+  if (n == "default_transaction_isolation") {
+    if (auto level = parse_isolation(value)) default_isolation_ = *level;
+  }
+  settings_[n] = std::move(value);
+}
+
+std::shared_ptr<prepared_data> session::prepare(std::string_view sql, const std::vector<sql_type>& declared) {
   auto p = std::make_shared<prepared_data>();
   p->sql = std::string(sql);
+  p->param_types = declared;
   statement_stack_scope stack_scope;
   try {
     p->tree = sql::parse_sql(sql);

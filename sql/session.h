@@ -27,7 +27,12 @@ class session {
   /// stops after the first error.
   std::vector<std::shared_ptr<result_data>> execute(std::string_view sql);
   /// Parses and plans one statement. On failure the returned object carries the error.
-  std::shared_ptr<prepared_data> prepare(std::string_view sql);
+  /// `declared` fixes the types of the first parameters (unknown entries are inferred).
+  std::shared_ptr<prepared_data> prepare(std::string_view sql, const std::vector<sql_type>& declared = {});
+  /// The columns a statement's execution returns (none for commands), for Describe.
+  void describe(const prepared_data& p, std::vector<std::string>& names, std::vector<sql_type>& types) const;
+  /// Sets a setting without SET's checks (connection start-up: user, database, options).
+  void set_setting(const std::string& name, std::string value);
   std::shared_ptr<result_data> execute_prepared(prepared_data& p, const std::vector<value>& params);
   const std::shared_ptr<result_data>& prepare_error(const prepared_data& p) const;
   size_t param_count(const prepared_data& p) const;
