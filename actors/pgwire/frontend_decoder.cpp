@@ -74,6 +74,23 @@ sasl_initial_response parse_sasl_initial_response(const password_message& m) {
   return out;
 }
 
+void check_bind_param_count(const bind_message& m, size_t statement_params) {
+  if (m.params.size() != statement_params) {
+    throw db_error(sqlstate::protocol_violation, "bind message supplies " + std::to_string(m.params.size()) +
+                                                     " parameters, but prepared statement \"" + m.statement +
+                                                     "\" requires " + std::to_string(statement_params));
+  }
+}
+
+void check_result_format_count(const bind_message& m, size_t columns) {
+  const size_t n = m.result_formats.size();
+  if (n > 1 && n != columns) {
+    throw db_error(sqlstate::protocol_violation, "bind message has " + std::to_string(n) +
+                                                     " result formats but query has " + std::to_string(columns) +
+                                                     " columns");
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoder
 // ---------------------------------------------------------------------------------------------

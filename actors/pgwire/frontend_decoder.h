@@ -134,6 +134,13 @@ using frontend_message =
                  bind_message, describe_message, execute_message, close_message, sync_message, flush_message,
                  terminate_message, copy_data_message, copy_done_message, copy_fail_message, password_message>;
 
+/// Checks a Bind against its prepared statement: 08P01 "bind message supplies 1 parameters,
+/// but prepared statement \"s1\" requires 2" (PostgreSQL's wording) when the counts differ.
+void check_bind_param_count(const bind_message& m, size_t statement_params);
+/// Checks a Bind's result format codes against the portal's columns: 08P01 "bind message has
+/// 2 result formats but query has 3 columns" unless there are 0, 1 or `columns` codes.
+void check_result_format_count(const bind_message& m, size_t columns);
+
 /// SASLInitialResponse: the selected mechanism and the client-first-message (nullopt when
 /// the client sent length -1, i.e. no initial response).
 struct sasl_initial_response {

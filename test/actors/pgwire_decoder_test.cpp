@@ -359,6 +359,26 @@ BOOST_AUTO_TEST_CASE(per_message_errors_keep_the_stream) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(bind_count_checks) {
+  bind_message b;
+  b.statement = "s1";
+  b.params.emplace_back("1");
+  b.result_formats = {0, 1};
+  BOOST_CHECK_NO_THROW(check_bind_param_count(b, 1));
+  BOOST_CHECK_EXCEPTION(check_bind_param_count(b, 2), db_error, [](const db_error& e) {
+    return e.code() == "08P01" &&
+           std::string(e.what()) == "bind message supplies 1 parameters, but prepared statement \"s1\" requires 2";
+  });
+  BOOST_CHECK_NO_THROW(check_result_format_count(b, 2));
+  BOOST_CHECK_EXCEPTION(check_result_format_count(b, 3), db_error, [](const db_error& e) {
+    return e.code() == "08P01" && std::string(e.what()) == "bind message has 2 result formats but query has 3 columns";
+  });
+  b.result_formats = {1};
+  BOOST_CHECK_NO_THROW(check_result_format_count(b, 3));
+  BOOST_TEST(b.result_format(2) == 1);
+  BOOST_TEST(b.param_format(0) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(check_utf8_wording) {
   BOOST_CHECK_NO_THROW(check_utf8("plain ascii, é, 日本, 😀"));
   auto msg = [](std::string_view s) {
