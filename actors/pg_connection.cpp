@@ -381,13 +381,8 @@ void pg_connection::bind(pgwire::bind_message& m) {
   if (!m.portal.empty() && portals_.count(m.portal))
     throw db_error("42P03", "portal \"" + m.portal + "\" already exists");
   auto& st = it->second;
-  if (m.params.size() != st->param_types.size())
-    throw db_error("08P01", "bind message supplies " + std::to_string(m.params.size()) +
-                                " parameters, but prepared statement \"" + m.statement + "\" requires " +
-                                std::to_string(st->param_types.size()));
-  if (m.result_formats.size() > 1 && m.result_formats.size() != st->names.size())
-    throw db_error("08P01", "bind message has " + std::to_string(m.result_formats.size()) +
-                                " result formats but query has " + std::to_string(st->names.size()) + " columns");
+  pgwire::check_bind_param_count(m, st->param_types.size());
+  pgwire::check_result_format_count(m, st->names.size());
   if (session_->failed())
     throw db_error(sqlstate::in_failed_sql_transaction,
                    "current transaction is aborted, commands ignored until end of transaction block");

@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""End-to-end tests of the db001 server through real PostgreSQL clients (Debian's psql,
+pgbench and libpq via psycopg2). Every server runs on free ports (port 0, read back from its
+log) in a temporary data directory; everything is killed and removed at the end.
+
+usage: server_e2e.py BUILD_BIN_DIR
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import psycopg2
+import psycopg2.errors
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+PSQL = os.path.join(PG_BIN, "psql")
+PGBENCH = os.path.join(PG_BIN, "pgbench")
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+    else:
+        print("ok:", what.splitlines()[0][:100], flush=True)
+
+
+class Server:
+    """A db001 server on free ports with its own data directory (and optional YAML config)."""
+
+    def __init__(self, bin_dir, config_text=None, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="db001-e2e-")
+        args = [os.path.join(bin_dir, "db001"), "--port", "0", "--http-port", "0",
+                "--data-dir", os.path.join(self.dir, "data")]
+        if config_text is not None:
+            path = os.path.join(self.dir, "db.yaml")
+            with open(path, "w") as f:
+                f.write(config_text)
+            args = args[:1] + ["--config", path] + args[1:]
+        args += list(extra)
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        self.port = self.http_port = None
+        while time.time() < deadline and self.port is None:
+            time.sleep(0.05)
+            text = open(self.log_path).read()
+            m = re.search(r"connections on [^ ]*:(\d+)", text)
+            h = re.search(r"metrics on [^ ]*:(\d+)", text)
+            if m and h:
+                self.port, self.http_port = int(m.group(1)), int(h.group(1))
+            if self.proc.poll() is not None:
+                break
+        if self.port is None:
+            raise RuntimeError("server did not start:\n" + open(self.log_path).read())
+
+    def dsn(self, db="testdb", user="postgres", **kw):
+        d = dict(host="127.0.0.1", port=self.port, dbname=db, user=user, connect_timeout=10)
+        d.update(kw)
+        return d
+
+    def connect(self, **kw):
+        return psycopg2.connect(**self.dsn(**kw))
+
+    def psql(self, *args, db="testdb", user="postgres", input=None, env=None, timeout=30):
+        e = dict(os.environ, PGCONNECT_TIMEOUT="10")
+        e.update(env or {})
+        cmd = [PSQL, "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", user, "-d", db, *args]
+        return subprocess.run(cmd, input=input, capture_output=True, text=True, env=e, timeout=timeout)
+
+    def http(self, path):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.proc.returncode
+
+
+def test_psql_basics(s):
+    r = s.psql("-c", "CREATE TABLE kv (k int PRIMARY KEY, v text NOT NULL, n numeric(8,2) DEFAULT 1.5)",
+               "-c", "INSERT INTO kv VALUES (1, 'one'), (2, 'two', 2.25)", "-c", "SELECT * FROM kv ORDER BY k")
+    check(r.returncode == 0, "psql runs DDL, INSERT and SELECT: " + r.stderr)
+    expected = " k |  v  |  n   \n---+-----+------\n 1 | one | 1.50\n 2 | two | 2.25\n(2 rows)\n"
+    check(expected in r.stdout, "psql prints aligned rows as PostgreSQL:\n" + r.stdout)
+    r = s.psql("-v", "VERBOSITY=verbose", "-c", "SELECT 1/0")
+    check(r.returncode == 1 and "ERROR:  22012: division by zero" in r.stderr,
+          "errors carry SQLSTATE over the wire: " + r.stderr)
+    r = s.psql("-v", "VERBOSITY=verbose", "-c", "SELEC 1")
+    check("42601" in r.stderr and "LINE 1: SELEC 1" in r.stderr and "^" in r.stderr,
+          "syntax errors carry the cursor position: " + r.stderr)
+    r = s.psql("-c", "BEGIN", "-c", "SELECT nosuch FROM kv", "-c", "SELECT 1", "-c", "ROLLBACK", "-c", "SELECT count(*) FROM kv")
+    check("25P02" in r.stderr or "current transaction is aborted" in r.stderr, "failed block gives 25P02: " + r.stderr)
+    r = s.psql("-At", "-c", "SELECT version()", "-c", "SELECT current_database()", "-c", "SHOW server_version")
+    check(r.returncode == 0 and "testdb" in r.stdout, "version()/current_database()/SHOW: " + r.stdout + r.stderr)
+    r = s.psql(db="nosuchdb")
+    check(r.returncode != 0 and 'database "nosuchdb" does not exist' in r.stderr, "unknown database: " + r.stderr)
+    r = s.psql(user="nosuchrole")
+    check(r.returncode != 0 and 'role "nosuchrole" does not exist' in r.stderr, "unknown role: " + r.stderr)
+    r = s.psql("-c", "SELECT 1", db="postgres")
+    check(r.returncode == 0, "the postgres database exists: " + r.stderr)
+
+
+def test_libpq_prepared(s):
+    with s.connect() as c:
+        cur = c.cursor()
+        cur.execute("CREATE TABLE acc (id int PRIMARY KEY, bal bigint NOT NULL, name varchar(10))")
+        cur.executemany("INSERT INTO acc VALUES (%s, %s, %s)", [(i, i * 10, f"n{i}") for i in range(1, 101)])
+        c.commit()
+        cur.execute("SELECT sum(bal), count(*) FROM acc")
+        check(cur.fetchone() == (50500, 100), "psycopg2 inserts and aggregates")
+        cur.execute("SELECT name FROM acc WHERE id = %s", (42,))
+        check(cur.fetchone() == ("n42",), "psycopg2 parameters")
+        try:
+            cur.execute("INSERT INTO acc VALUES (1, 0, 'dup')")
+            check(False, "duplicate key must fail")
+        except psycopg2.errors.UniqueViolation as e:
+            check(e.pgcode == "23505" and "Key (id)=(1) already exists." in (e.diag.message_detail or ""),
+                  "23505 with detail over the wire")
+        c.rollback()
+        cur.execute("SELECT bal FROM acc WHERE id = 1")
+        check(cur.fetchone() == (10,), "rollback after an error")
+    # Extended protocol with real server-side prepared statements: pgbench -M prepared.
+    script = os.path.join(s.dir, "point.sql")
+    with open(script, "w") as f:
+        f.write("\\set k random(1, 100)\nSELECT bal FROM acc WHERE id = :k;\n"
+                "UPDATE acc SET bal = bal + 1 WHERE id = :k;\n")
+    for mode in ("simple", "extended", "prepared"):
+        r = subprocess.run([PGBENCH, "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-n", "-f", script,
+                            "-c", "4", "-j", "2", "-t", "200", "-M", mode, "testdb"],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0 and "number of failed transactions: 0" in r.stdout,
+              f"pgbench -M {mode} with a custom script: " + r.stdout[-300:] + r.stderr[-300:])
+    with s.connect() as c:
+        cur = c.cursor()
+        cur.execute("SELECT sum(bal) FROM acc")
+        check(cur.fetchone() == (50500 + 3 * 800,), "every pgbench update was applied exactly once")
+
+
+def test_cancel(s):
+    with s.connect() as c:
+        cur = c.cursor()
+        cur.execute("CREATE TABLE big (x int)")
+        cur.execute("INSERT INTO big SELECT a.id * 100 + b.id FROM acc a, acc b")
+        c.commit()
+        timer = threading.Timer(0.5, c.cancel)
+        timer.start()
+        t0 = time.time()
+        try:
+            cur.execute("SELECT count(*) FROM big a, big b, big c WHERE a.x + b.x + c.x = -1")
+            check(False, "the long query must be cancelled")
+        except psycopg2.errors.QueryCanceled as e:
+            check(e.pgcode == "57014", "CancelRequest cancels a running query (57014)")
+        check(time.time() - t0 < 10, "cancel takes effect quickly")
+        c.rollback()
+        cur.execute("SELECT 1")
+        check(cur.fetchone() == (1,), "the session goes on after a cancel")
+
+
+def test_max_connections(bin_dir):
+    s = Server(bin_dir, extra=["-c", "database.max_connections=3"])
+    try:
+        conns = [s.connect() for _ in range(3)]
+        try:
+            s.connect()
+            check(False, "a 4th connection must be refused")
+        except psycopg2.OperationalError as e:
+            check("too many clients" in str(e), "max_connections gives 53300: " + str(e))
+        conns[0].close()
+        time.sleep(0.2)
+        extra = s.connect()
+        check(extra.closed == 0, "a slot frees up when a client leaves")
+        extra.close()
+        for c in conns[1:]:
+            c.close()
+    finally:
+        s.stop()
+
+
+def test_scram(bin_dir):
+    cfg = ("auth:\n  local: scram-sha-256\n  users:\n    - name: alice\n      password: s3cret\n"
+           "      superuser: true\n")
+    s = Server(bin_dir, config_text=cfg)
+    try:
+        r = s.psql("-c", "SELECT 1", user="alice", env={"PGPASSWORD": "s3cret"})
+        check(r.returncode == 0, "SCRAM-SHA-256 login with the right password: " + r.stderr)
+        r = s.psql("-c", "SELECT 1", user="alice", env={"PGPASSWORD": "wrong"})
+        check(r.returncode != 0 and 'password authentication failed for user "alice"' in r.stderr,
+              "wrong password is refused: " + r.stderr)
+        r = s.psql("-c", "SELECT 1", user="mallory", env={"PGPASSWORD": "x"})
+        check(r.returncode != 0 and 'password authentication failed for user "mallory"' in r.stderr,
+              "unknown user fails like a wrong password: " + r.stderr)
+    finally:
+        s.stop()
+
+
+def test_http(s):
+    status, body = s.http("/health")
+    check(status == 200 and '"status":"ok"' in body, "/health is 200 while serving: " + body)
+    status, body = s.http("/metrics")
+    check(status == 200 and "db001_transactions_committed_total" in body and "db001_query_duration_seconds_bucket" in body,
+          "/metrics in Prometheus format")
+    m = re.search(r"db001_statements_total(?:\{[^}]*\})? (\d+)", body)
+    check(m is not None and int(m.group(1)) > 0, "statement counter counts")
+    status, _ = s.http("/nope")
+    check(status == 404, "unknown paths are 404")
+
+
+def test_bad_input(s):
+    import socket
+    import struct
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as sock:
+        sock.sendall(struct.pack("!i", 4))  # a startup packet with an impossible length
+        data = sock.recv(1000)
+        check(data[:1] == b"E" and b"08P01" in data, "bogus startup length -> FATAL 08P01")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as sock:
+        sock.sendall(struct.pack("!ii", 8, 80877103))  # SSLRequest
+        check(sock.recv(1) == b"N", "SSLRequest answered N")
+        sock.sendall(b"\x00\x00")  # then vanish mid-packet
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as sock:
+        body = b"user\x00postgres\x00database\x00testdb\x00\x00"
+        sock.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+        buf = b""
+        while b"Z\x00\x00\x00\x05" not in buf:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+        sock.sendall(b"Q\x7f\xff\xff\xff")  # a 2 GB query: refused
+        data = sock.recv(4096)
+        check(data[:1] == b"E" and (b"54000" in data or b"08P01" in data), "oversized message refused")
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as sock:
+        body = b"user\x00postgres\x00database\x00testdb\x00\x00"
+        sock.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+        buf = b""
+        while b"Z\x00\x00\x00\x05" not in buf:
+            buf += sock.recv(4096)
+        q = b"SELECT '\xff\xfe'\x00"
+        sock.sendall(b"Q" + struct.pack("!i", 4 + len(q)) + q)
+        data = sock.recv(4096)
+        check(b"22021" in data, "invalid UTF-8 -> 22021")
+    # The server still serves others.
+    r = s.psql("-At", "-c", "SELECT 41 + 1")
+    check(r.stdout.strip() == "42", "the server survives malformed clients")
+
+
+def main():
+    bin_dir = sys.argv[1]
+    for tool in (PSQL, PGBENCH):
+        if not os.path.exists(tool):
+            print(f"SKIP: {tool} not installed")
+            return 77
+    s = Server(bin_dir)
+    try:
+        test_psql_basics(s)
+        test_libpq_prepared(s)
+        test_cancel(s)
+        test_http(s)
+        test_bad_input(s)
+    finally:
+        rc = s.stop()
+        check(rc == 0, f"SIGTERM shuts the server down cleanly (exit {rc})")
+    test_max_connections(bin_dir)
+    test_scram(bin_dir)
+    print(f"{len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
