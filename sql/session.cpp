@@ -176,7 +176,11 @@ void session::plan(prepared_data& p) {
   std::vector<sql_type> params = p.param_types;
   sql::binder b(engine_.catalog(), &params);
   b.current_user = setting("session_authorization").empty() ? "postgres" : setting("session_authorization");
-  b.current_database = setting("current_database").empty() ? "postgres" : setting("current_database");
+  b.current_database = setting("current_database").empty() ? engine_.database_name() : setting("current_database");
+  b.cluster = &engine_.cluster();
+  b.get_setting = [this](const std::string& n) { return setting(n); };
+  b.set_setting = [this](const std::string& n, const std::string& v) { settings_[n] = v; };
+  b.backend_pid = int(reinterpret_cast<uintptr_t>(this) >> 4 & 0x3fffff);
   sql::node inner = p.stmt.stmt.inner();
   if (p.cls == stmt_class::select) {
     auto q = b.bind_select(inner);
