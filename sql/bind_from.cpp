@@ -391,6 +391,14 @@ plan_ptr binder::join_plans(plan_ptr left, const std::vector<int>& left_layout, 
 
 plan_ptr binder::plan_item(from_item& item, std::vector<expr_ptr>& conjuncts, scope& sc, std::vector<int>& layout) {
   if (item.kind != from_item::join) return plan_base(item, conjuncts, sc, layout);
+  if (item.right->kind == from_item::computed && item.jtype == exec::join_type::inner) {
+    // x CROSS JOIN LATERAL (SELECT exprs): the expressions are inlined, only x remains.
+    std::vector<expr_ptr> preds = conjuncts;
+    preds.insert(preds.end(), item.conds.begin(), item.conds.end());
+    return plan_item(*item.left, preds, sc, layout);
+  }
+  if (item.left->kind == from_item::computed || item.right->kind == from_item::computed)
+    fail(sqlstate::feature_not_supported, "this join with a LATERAL subquery is not supported", 0);
   std::vector<expr_ptr> none;
   std::vector<int> ll, rl;
   plan_ptr l = plan_item(*item.left, none, sc, ll);
