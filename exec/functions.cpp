@@ -658,6 +658,12 @@ const std::unordered_map<std::string, function_def>& registry() {
 
 }  // namespace
 
+bool is_strict_function(const std::string& name) {
+  auto& r = registry();
+  auto it = r.find(name);
+  return it == r.end() || it->second.strict;
+}
+
 bool is_aggregate_function(const std::string& name) {
   return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" || name == "bool_and" ||
          name == "bool_or" || name == "every" || name == "string_agg";

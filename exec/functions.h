@@ -21,6 +21,9 @@ struct function_resolution {
 /// types (the binder then reports 42883).
 std::optional<function_resolution> resolve_function(const std::string& name, const std::vector<sql_type>& args);
 
+/// Whether function `name` returns NULL whenever an argument is NULL (unknown names: true).
+bool is_strict_function(const std::string& name);
+
 /// True for the names of aggregate functions (count, sum, avg, min, max, ...).
 bool is_aggregate_function(const std::string& name);
 

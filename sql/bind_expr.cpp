@@ -384,6 +384,15 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
     err.with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.");
     throw err;
   };
+  auto is_array = [](const expr_ptr& e) { return e->kind == expr_kind::subquery && e->sub == exec::sub_kind::array; };
+  if (k == op_kind::concat && (is_array(l) || is_array(r))) {
+    // array || array (arrays are text literals): concatenation of the elements; NULL || a = a.
+    auto e = expr::make(expr_kind::func, sql_type::text(),
+                        {coerce(l, sql_type::text(), int(cast_kind::implicit), loc), coerce(r, sql_type::text(), int(cast_kind::implicit), loc)});
+    e->name = "__array_cat";
+    e->location = loc;
+    return e;
+  }
   if (k == op_kind::concat) {
     if (!l->type.is_string() && !is_untyped(l->type) && !r->type.is_string() && !is_untyped(r->type)) no_operator();
     l = coerce(l, sql_type::text(), int(cast_kind::explicit_), loc);
