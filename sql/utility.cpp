@@ -116,7 +116,8 @@ std::optional<std::string> utility_statement(engine::engine& eng, txn::transacti
     return "CREATE ROLE";
   }
   if (kind == "AlterRoleStmt") {
-    std::string name = role_name(stmt["role"]["RoleSpec"]);
+    node spec = stmt["role"];
+    std::string name = role_name(spec.has("RoleSpec") ? spec["RoleSpec"] : spec);
     if (name.empty()) name = uc.current_user;
     cluster.alter_role(name, parse_role_options(stmt));
     return "ALTER ROLE";
