@@ -158,6 +158,16 @@ resolve_t loose(std::vector<sql_type> args, sql_type ret, size_t min_n, size_t m
   };
 }
 
+/// Resolver: n..m arguments of any type (kept as they are; unknown becomes text), fixed result.
+resolve_t any_args(sql_type ret, size_t min_n, size_t max_n) {
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() < min_n || in.size() > max_n) return std::nullopt;
+    function_resolution r{ret, {}};
+    for (auto& t : in) r.arg_types.push_back(t.id == type_id::unknown || t.id == type_id::null_ ? sql_type::text() : t);
+    return r;
+  };
+}
+
 std::string quote_ident(std::string_view s) {
   static const char* reserved[] = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
                                    "both", "case", "cast", "check", "collate", "column", "constraint", "create",
@@ -553,10 +563,11 @@ const std::unordered_map<std::string, function_def>& registry() {
          [](const args_t&, const sql_type&) { return value::boolean(true); }});
     add({"pg_relation_is_publishable"}, {loose({sql_type::int64()}, sql_type::boolean(), 1, 1),
                                          [](const args_t&, const sql_type&) { return value::boolean(false); }});
-    add({"col_description"}, {loose({sql_type::int64(), sql_type::int32()}, sql_type::text(), 2, 2),
+    add({"col_description"}, {any_args(sql_type::text(), 2, 2),
                               [](const args_t&, const sql_type&) { return value::null(sql_type::text()); }, false});
-    add({"obj_description", "shobj_description", "pg_get_statisticsobjdef_columns"},
-        {loose({sql_type::int64(), sql_type::text()}, sql_type::text(), 1, 2),
+    add({"obj_description", "shobj_description", "pg_get_statisticsobjdef_columns", "pg_get_ruledef",
+         "pg_get_triggerdef", "pg_get_functiondef"},
+        {any_args(sql_type::text(), 1, 2),
          [](const args_t&, const sql_type&) { return value::null(sql_type::text()); }, false});
     add({"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
          "has_function_privilege", "pg_has_role"},

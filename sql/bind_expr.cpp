@@ -5,6 +5,7 @@
 
 #include "exec/functions.h"
 #include "sql/binder.h"
+#include "sql/cluster_catalog.h"
 #include "sql/system_views.h"
 #include "storage/cast.h"
 #include "storage/numeric.h"
@@ -1049,6 +1050,26 @@ expr_ptr binder::bind_catalog_function(const std::string& name, std::vector<expr
       name == "pg_indexes_size") {
     auto e = map_lookup(oid_arg(0), relation_sizes(make_system_context()), 0);
     return coerce(e, sql_type::int64(), int(cast_kind::explicit_), loc);
+  }
+  if (name == "pg_database_size") {
+    // This database's tables and indexes; other databases of the cluster report 0.
+    int64_t total = 0;
+    for (auto& [oid, bytes] : relation_sizes(make_system_context())) total += std::stoll(bytes);
+    auto arg = args.size() == 1 ? args[0] : nullptr;
+    if (!arg) return nullptr;
+    if (arg->type.is_integer()) {
+      int64_t self = 0;
+      if (cluster)
+        if (auto d = cluster->find_database(current_database)) self = d->oid;
+      auto key = coerce(arg, sql_type::int64(), int(cast_kind::implicit), loc);
+      return coerce(map_lookup(key, {{self, std::to_string(total)}}, 0), sql_type::int64(), int(cast_kind::explicit_), loc);
+    }
+    auto is_self = bind_compare(op_kind::eq, arg, expr::make_constant(value::text(current_database), sql_type::text()), loc);
+    auto e = expr::make(expr_kind::case_, sql_type::int64(),
+                        {is_self, expr::make_constant(value::int64(total), sql_type::int64()),
+                         expr::make_constant(value::int64(0), sql_type::int64())});
+    e->case_has_else = true;
+    return e;
   }
   if (name == "to_regclass") {
     std::string n = constant_text(fold(args.at(0)));

@@ -206,7 +206,11 @@ bound_query pg_views(const system_context& ctx) {
 bound_query pg_namespace(const system_context&) {
   relation_builder b;
   b.columns("oid:o nspname:t nspowner:o nspacl:t");
-  for (auto& [oid, n] : namespace_names()) b.row({O(oid), text(n), O(oid == public_namespace ? 6171 : 10), N()});
+  for (auto& [oid, n] : namespace_names())
+    b.row({O(oid), text(n), O(oid == public_namespace ? 6171 : 10),
+           oid == public_namespace   ? text("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}")
+           : oid == pg_toast_namespace ? N()
+                                       : text("{postgres=UC/postgres,=U/postgres}")});
   return b.finish();
 }
 
@@ -515,15 +519,35 @@ oid_names relation_sizes(const system_context& ctx) {
   return out;
 }
 
+/// PostgreSQL's OIDs of the catalog tables ('pg_class'::regclass and the like).
+const oid_names& system_relation_oids() {
+  static const oid_names oids = {{1247, "pg_type"},        {1249, "pg_attribute"},   {1255, "pg_proc"},
+                                 {1259, "pg_class"},       {1260, "pg_authid"},      {1262, "pg_database"},
+                                 {2601, "pg_am"},          {2604, "pg_attrdef"},     {2606, "pg_constraint"},
+                                 {2609, "pg_description"}, {2610, "pg_index"},       {2611, "pg_inherits"},
+                                 {2615, "pg_namespace"},   {2618, "pg_rewrite"},     {2620, "pg_trigger"},
+                                 {3079, "pg_extension"},   {3256, "pg_policy"},      {1213, "pg_tablespace"},
+                                 {3456, "pg_collation"},   {6104, "pg_publication"}, {2396, "pg_shdescription"}};
+  return oids;
+}
+
 std::optional<int64_t> relation_oid(const system_context& ctx, const std::string& qualified) {
   std::string name = qualified;
   if (auto dot = name.find('.'); dot != std::string::npos) {
-    if (name.substr(0, dot) != "public") return std::nullopt;
+    std::string schema = lower(name.substr(0, dot));
     name = name.substr(dot + 1);
+    if (schema == "pg_catalog") {
+      for (auto& [oid, n] : system_relation_oids())
+        if (n == lower(name)) return oid;
+      return std::nullopt;
+    }
+    if (schema != "public") return std::nullopt;
   }
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
   else name = lower(name);
   for (auto& [oid, n] : relation_names(ctx))
+    if (n == name) return oid;
+  for (auto& [oid, n] : system_relation_oids())
     if (n == name) return oid;
   return std::nullopt;
 }
