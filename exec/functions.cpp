@@ -127,7 +127,6 @@ value numeric_round(const value& v, int64_t digits, const sql_type& ret, bool tr
   return value::numeric(r, ret);
 }
 
-
 /// A compiled regular expression per (pattern, flags), cached per thread.
 const std::regex& cached_regex(std::string_view pattern, bool icase) {
   thread_local std::unordered_map<std::string, std::regex> cache;
@@ -169,16 +168,45 @@ resolve_t any_args(sql_type ret, size_t min_n, size_t max_n) {
 }
 
 std::string quote_ident(std::string_view s) {
-  static const char* reserved[] = {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-                                   "both", "case", "cast", "check", "collate", "column", "constraint", "create",
-                                   "current_catalog", "current_date", "current_role", "current_time",
-                                   "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
-                                   "do", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant",
-                                   "group", "having", "in", "initially", "intersect", "into", "lateral", "leading",
-                                   "limit", "localtime", "localtimestamp", "not", "null", "offset", "on", "only", "or",
-                                   "order", "placing", "primary", "references", "returning", "select", "session_user",
-                                   "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique",
-                                   "user", "using", "variadic", "when", "where", "window", "with"};
+  static const char* reserved[] = {"all",          "analyse",
+                                   "analyze",      "and",
+                                   "any",          "array",
+                                   "as",           "asc",
+                                   "asymmetric",   "both",
+                                   "case",         "cast",
+                                   "check",        "collate",
+                                   "column",       "constraint",
+                                   "create",       "current_catalog",
+                                   "current_date", "current_role",
+                                   "current_time", "current_timestamp",
+                                   "current_user", "default",
+                                   "deferrable",   "desc",
+                                   "distinct",     "do",
+                                   "else",         "end",
+                                   "except",       "false",
+                                   "fetch",        "for",
+                                   "foreign",      "from",
+                                   "grant",        "group",
+                                   "having",       "in",
+                                   "initially",    "intersect",
+                                   "into",         "lateral",
+                                   "leading",      "limit",
+                                   "localtime",    "localtimestamp",
+                                   "not",          "null",
+                                   "offset",       "on",
+                                   "only",         "or",
+                                   "order",        "placing",
+                                   "primary",      "references",
+                                   "returning",    "select",
+                                   "session_user", "some",
+                                   "symmetric",    "table",
+                                   "then",         "to",
+                                   "trailing",     "true",
+                                   "union",        "unique",
+                                   "user",         "using",
+                                   "variadic",     "when",
+                                   "where",        "window",
+                                   "with"};
   bool safe = !s.empty() && ((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_');
   for (char c : s) safe &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
   if (safe)
@@ -542,19 +570,23 @@ const std::unordered_map<std::string, function_def>& registry() {
 
     // --- pg_catalog functions that psql and other clients call ---
     add({"textregexeq", "__regex_match"}, {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
-                                          [](const args_t& a, const sql_type&) { return regex_fn(a, false, false); }});
-    add({"textregexne", "__regex_not_match"}, {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
-                                              [](const args_t& a, const sql_type&) { return regex_fn(a, false, true); }});
-    add({"texticregexeq", "__regex_imatch"}, {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
-                                             [](const args_t& a, const sql_type&) { return regex_fn(a, true, false); }});
-    add({"texticregexne", "__regex_not_imatch"}, {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
-                                                 [](const args_t& a, const sql_type&) { return regex_fn(a, true, true); }});
-    add({"format_type"}, {loose({sql_type::int64(), sql_type::int32()}, sql_type::text(), 2, 2),
-                          [](const args_t& a, const sql_type&) {
-                            if (a[0].is_null()) return value::null(sql_type::text());
-                            return value::text(format_type_name(a[0].as_int(), a[1].is_null() ? -1 : int32_t(a[1].as_int())));
-                          },
-                          false});
+                                           [](const args_t& a, const sql_type&) { return regex_fn(a, false, false); }});
+    add({"textregexne", "__regex_not_match"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, false, true); }});
+    add({"texticregexeq", "__regex_imatch"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, true, false); }});
+    add({"texticregexne", "__regex_not_imatch"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, true, true); }});
+    add({"format_type"},
+        {loose({sql_type::int64(), sql_type::int32()}, sql_type::text(), 2, 2),
+         [](const args_t& a, const sql_type&) {
+           if (a[0].is_null()) return value::null(sql_type::text());
+           return value::text(format_type_name(a[0].as_int(), a[1].is_null() ? -1 : int32_t(a[1].as_int())));
+         },
+         false});
     // Expressions are stored as their text: pg_get_expr returns it as is.
     add({"pg_get_expr"}, {loose({sql_type::text(), sql_type::int64(), sql_type::boolean()}, sql_type::text(), 2, 3),
                           [](const args_t& a, const sql_type&) { return a[0]; }});
@@ -567,8 +599,8 @@ const std::unordered_map<std::string, function_def>& registry() {
                               [](const args_t&, const sql_type&) { return value::null(sql_type::text()); }, false});
     add({"obj_description", "shobj_description", "pg_get_statisticsobjdef_columns", "pg_get_ruledef",
          "pg_get_triggerdef", "pg_get_functiondef"},
-        {any_args(sql_type::text(), 1, 2),
-         [](const args_t&, const sql_type&) { return value::null(sql_type::text()); }, false});
+        {any_args(sql_type::text(), 1, 2), [](const args_t&, const sql_type&) { return value::null(sql_type::text()); },
+         false});
     add({"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
          "has_function_privilege", "pg_has_role"},
         {loose({sql_type::text()}, sql_type::boolean(), 2, 4),
@@ -581,7 +613,8 @@ const std::unordered_map<std::string, function_def>& registry() {
                                     std::string e(sv(a[0]));
                                     return value::int32(e == "UTF8" || e == "utf8" ? 6 : e == "SQL_ASCII" ? 0 : -1);
                                   }});
-    add({"quote_ident"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) { return value::text(quote_ident(sv(a[0]))); }});
+    add({"quote_ident"},
+        {text_fn(1, 1), [](const args_t& a, const sql_type&) { return value::text(quote_ident(sv(a[0]))); }});
     add({"quote_literal"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
                               std::string s(sv(a[0])), out = "'";
                               bool backslash = s.find('\\') != std::string::npos;
@@ -607,20 +640,23 @@ const std::unordered_map<std::string, function_def>& registry() {
                                 }
                                 return value::text(out);
                               }});
-    add({"array_position"}, {text_fn(2, 2, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+    add({"array_position"}, {text_fn(2, 2, {}, sql_type::int32()),
+                             [](const args_t& a, const sql_type&) {
                                auto elems = parse_text_array(sv(a[0]));
                                for (size_t i = 0; i < elems.size(); ++i)
                                  if (elems[i] && *elems[i] == sv(a[1])) return value::int32(int32_t(i + 1));
                                return value::null(sql_type::int32());
-                             }, false});
-    add({"array_upper", "array_length"}, {text_fn(2, 2, {sql_type::int32()}, sql_type::int32()),
-                                          [](const args_t& a, const sql_type&) {
-                                            auto n = parse_text_array(sv(a[0])).size();
-                                            if (n == 0 || a[1].as_int() != 1) return value::null(sql_type::int32());
-                                            return value::int32(int32_t(n));
-                                          }});
+                             },
+                             false});
+    add({"array_upper", "array_length"},
+        {text_fn(2, 2, {sql_type::int32()}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+           auto n = parse_text_array(sv(a[0])).size();
+           if (n == 0 || a[1].as_int() != 1) return value::null(sql_type::int32());
+           return value::int32(int32_t(n));
+         }});
     add({"array_lower"}, {text_fn(2, 2, {sql_type::int32()}, sql_type::int32()), [](const args_t& a, const sql_type&) {
-                            if (parse_text_array(sv(a[0])).empty() || a[1].as_int() != 1) return value::null(sql_type::int32());
+                            if (parse_text_array(sv(a[0])).empty() || a[1].as_int() != 1)
+                              return value::null(sql_type::int32());
                             return value::int32(1);
                           }});
     add({"cardinality"}, {text_fn(1, 1, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
@@ -629,22 +665,27 @@ const std::unordered_map<std::string, function_def>& registry() {
     add({"__array_subscript"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
                                   auto elems = parse_text_array(sv(a[0]));
                                   int64_t i = a[1].as_int();
-                                  if (i < 1 || i > int64_t(elems.size()) || !elems[size_t(i - 1)]) return value::null(sql_type::text());
+                                  if (i < 1 || i > int64_t(elems.size()) || !elems[size_t(i - 1)])
+                                    return value::null(sql_type::text());
                                   return value::text(*elems[size_t(i - 1)]);
                                 }});
-    add({"__array_cat"}, {text_fn(2, 2, {sql_type::text()}), [](const args_t& a, const sql_type&) {
+    add({"__array_cat"}, {text_fn(2, 2, {sql_type::text()}),
+                          [](const args_t& a, const sql_type&) {
                             if (a[0].is_null()) return a[1].is_null() ? value::null(sql_type::text()) : a[1];
                             if (a[1].is_null()) return a[0];
                             auto x = parse_text_array(sv(a[0])), y = parse_text_array(sv(a[1]));
                             x.insert(x.end(), y.begin(), y.end());
                             return value::text(format_text_array(x));
-                          }, false});
+                          },
+                          false});
     // elem = ANY(array): three-valued like PostgreSQL (NULL if no match and a NULL element).
     add({"__any_eq"}, {text_fn(2, 2, {sql_type::text()}, sql_type::boolean()), [](const args_t& a, const sql_type&) {
                          bool null_seen = false;
                          for (auto& e : parse_text_array(sv(a[1]))) {
-                           if (!e) null_seen = true;
-                           else if (*e == sv(a[0])) return value::boolean(true);
+                           if (!e)
+                             null_seen = true;
+                           else if (*e == sv(a[0]))
+                             return value::boolean(true);
                          }
                          return null_seen ? value::null(sql_type::boolean()) : value::boolean(false);
                        }});
@@ -793,42 +834,73 @@ std::string format_type_name(int64_t oid, int32_t typmod) {
     return typmod >= 4 ? std::string(n) + "(" + std::to_string(typmod - 4) + ")" : std::string(n);
   };
   switch (oid) {
-    case 16: return "boolean";
-    case 17: return "bytea";
-    case 18: return "\"char\"";
-    case 19: return "name";
-    case 20: return "bigint";
-    case 21: return "smallint";
-    case 22: return "int2vector";
-    case 23: return "integer";
-    case 24: return "regproc";
-    case 25: return "text";
-    case 26: return "oid";
-    case 28: return "xid";
-    case 30: return "oidvector";
-    case 194: return "pg_node_tree";
-    case 700: return "real";
-    case 701: return "double precision";
-    case 1009: return "text[]";
-    case 1005: return "smallint[]";
-    case 1007: return "integer[]";
-    case 1016: return "bigint[]";
-    case 1028: return "oid[]";
-    case 1034: return "aclitem[]";
-    case 1042: return typmod >= 4 ? with_len("character") : "bpchar";
-    case 1043: return with_len("character varying");
-    case 1082: return "date";
-    case 1114: return typmod >= 0 ? "timestamp(" + std::to_string(typmod) + ") without time zone" : "timestamp without time zone";
-    case 1184: return "timestamp with time zone";
+    case 16:
+      return "boolean";
+    case 17:
+      return "bytea";
+    case 18:
+      return "\"char\"";
+    case 19:
+      return "name";
+    case 20:
+      return "bigint";
+    case 21:
+      return "smallint";
+    case 22:
+      return "int2vector";
+    case 23:
+      return "integer";
+    case 24:
+      return "regproc";
+    case 25:
+      return "text";
+    case 26:
+      return "oid";
+    case 28:
+      return "xid";
+    case 30:
+      return "oidvector";
+    case 194:
+      return "pg_node_tree";
+    case 700:
+      return "real";
+    case 701:
+      return "double precision";
+    case 1009:
+      return "text[]";
+    case 1005:
+      return "smallint[]";
+    case 1007:
+      return "integer[]";
+    case 1016:
+      return "bigint[]";
+    case 1028:
+      return "oid[]";
+    case 1034:
+      return "aclitem[]";
+    case 1042:
+      return typmod >= 4 ? with_len("character") : "bpchar";
+    case 1043:
+      return with_len("character varying");
+    case 1082:
+      return "date";
+    case 1114:
+      return typmod >= 0 ? "timestamp(" + std::to_string(typmod) + ") without time zone"
+                         : "timestamp without time zone";
+    case 1184:
+      return "timestamp with time zone";
     case 1700:
       if (typmod >= 4) {
         int32_t m = typmod - 4;
         return "numeric(" + std::to_string((m >> 16) & 0xffff) + "," + std::to_string(m & 0xffff) + ")";
       }
       return "numeric";
-    case 2205: return "regclass";
-    case 2206: return "regtype";
-    case 4089: return "regnamespace";
+    case 2205:
+      return "regclass";
+    case 2206:
+      return "regtype";
+    case 4089:
+      return "regnamespace";
   }
   return "???";
 }

@@ -4,9 +4,9 @@
 
 #include "exec/evaluate.h"
 #include "exec/functions.h"
-#include "storage/cast.h"
 #include "exec/operator.h"
 #include "exec/value_ops.h"
+#include "storage/cast.h"
 #include "storage/error.h"
 
 namespace db001::exec {
@@ -94,7 +94,8 @@ vector evaluate_subquery(const expr& e, const batch& in, exec_ctx& ctx) {
       case sub_kind::scalar:
         return constant_vector(rows.row_count() ? rows.get(0, 0) : value::null(e.type), e.type, n);
       case sub_kind::exists: return constant_vector(value::boolean(rows.row_count() > 0), e.type, n);
-      case sub_kind::array: return constant_vector(array_of(rows), e.type, n);
+      case sub_kind::array:
+        return constant_vector(array_of(rows), e.type, n);
       default: {
         vector_writer w(sql_type::boolean(), n);
         auto* set = static_cast<const value_set*>(cache.lookup.get());
@@ -133,7 +134,9 @@ vector evaluate_subquery(const expr& e, const batch& in, exec_ctx& ctx) {
         out = rows->row_count() ? rows->get(0, 0) : value::null(e.type);
         break;
       case sub_kind::exists: out = value::boolean(rows->row_count() > 0); break;
-      case sub_kind::array: out = array_of(*rows); break;
+      case sub_kind::array:
+        out = array_of(*rows);
+        break;
       default: {
         int q = quantified(e, get_value(left, i), *rows, nullptr, false);
         out = q < 0 ? value::null(sql_type::boolean()) : value::boolean(q == 1);

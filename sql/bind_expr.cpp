@@ -303,8 +303,10 @@ expr_ptr binder::bind_const(const node& n) {
 expr_ptr binder::bind_compare(op_kind op, expr_ptr l, expr_ptr r, int loc) {
   // An array element (arrays are text) compared with a typed value takes that value's type.
   auto is_element = [](const expr_ptr& e) { return e->kind == expr_kind::func && e->name == "__array_subscript"; };
-  if (is_element(l) && !r->type.is_string() && !is_untyped(r->type)) l = coerce(l, r->type, int(cast_kind::explicit_), loc);
-  if (is_element(r) && !l->type.is_string() && !is_untyped(l->type)) r = coerce(r, l->type, int(cast_kind::explicit_), loc);
+  if (is_element(l) && !r->type.is_string() && !is_untyped(r->type))
+    l = coerce(l, r->type, int(cast_kind::explicit_), loc);
+  if (is_element(r) && !l->type.is_string() && !is_untyped(l->type))
+    r = coerce(r, l->type, int(cast_kind::explicit_), loc);
   sql_type lt = l->type, rt = r->type;
   sql_type t;
   if (is_untyped(lt) && is_untyped(rt)) {
@@ -363,7 +365,8 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
     if ((!l->type.is_string() && !is_untyped(l->type)) || (!r->type.is_string() && !is_untyped(r->type))) {
       db_error err(sqlstate::undefined_function,
                    "operator does not exist: " + l->type.name() + " " + op + " " + r->type.name(), loc);
-      err.with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.");
+      err.with_hint(
+          "No operator matches the given name and argument types. You might need to add explicit type casts.");
       throw err;
     }
     l = coerce(l, sql_type::text(), int(cast_kind::implicit), loc);
@@ -389,7 +392,8 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
   if (k == op_kind::concat && (is_array(l) || is_array(r))) {
     // array || array (arrays are text literals): concatenation of the elements; NULL || a = a.
     auto e = expr::make(expr_kind::func, sql_type::text(),
-                        {coerce(l, sql_type::text(), int(cast_kind::implicit), loc), coerce(r, sql_type::text(), int(cast_kind::implicit), loc)});
+                        {coerce(l, sql_type::text(), int(cast_kind::implicit), loc),
+                         coerce(r, sql_type::text(), int(cast_kind::implicit), loc)});
     e->name = "__array_cat";
     e->location = loc;
     return e;
@@ -901,8 +905,8 @@ expr_ptr binder::bind_expr(const node& n, scope& sc) {
   if (t == "TypeCast") {
     auto tnames = x["typeName"].list("names");
     std::string tname = tnames.empty() ? "" : lower(tnames.back()["String"].str("sval"));
-    if (!x["typeName"].has("arrayBounds") &&
-        (tname == "regclass" || tname == "regtype" || tname == "regnamespace" || tname == "regrole" || tname == "regproc"))
+    if (!x["typeName"].has("arrayBounds") && (tname == "regclass" || tname == "regtype" || tname == "regnamespace" ||
+                                              tname == "regrole" || tname == "regproc"))
       return bind_reg_cast(tname, bind_expr(x["arg"], sc), x.location());
     sql_type target = type_from_name(x["typeName"]);
     auto arg = bind_expr(x["arg"], sc);
@@ -955,8 +959,7 @@ expr_ptr binder::bind_expr(const node& n, scope& sc) {
     }
     return expr::make_constant(value::text(exec::format_text_array(elems)), sql_type::text());
   }
-  if (t == "RowExpr")
-    fail(sqlstate::feature_not_supported, std::string(t) + " is not supported", x.location());
+  if (t == "RowExpr") fail(sqlstate::feature_not_supported, std::string(t) + " is not supported", x.location());
   fail(sqlstate::feature_not_supported, "expression " + std::string(t) + " is not supported", x.location());
 }
 
@@ -1012,15 +1015,15 @@ expr_ptr binder::bind_reg_cast(const std::string& type, expr_ptr arg, int loc) {
     }
     return expr::make_constant(value::int64(*oid), sql_type::int64());
   }
-  if (!arg->type.is_integer())
-    fail("42846", "cannot cast type " + arg->type.name() + " to " + type, loc);
+  if (!arg->type.is_integer()) fail("42846", "cannot cast type " + arg->type.name() + " to " + type, loc);
   arg = coerce(arg, sql_type::int64(), int(cast_kind::implicit), loc);
   // OID -> name (printed as the number when unknown, as PostgreSQL does).
   if (type == "regclass") return map_lookup(arg, relation_names(ctx), 2);
   if (type == "regnamespace") return map_lookup(arg, namespace_names(), 2);
   if (type == "regrole") return map_lookup(arg, role_names(ctx), 2);
   if (type == "regtype") {
-    auto e = expr::make(expr_kind::func, sql_type::text(), {arg, expr::make_constant(value::null(sql_type::int32()), sql_type::int32())});
+    auto e = expr::make(expr_kind::func, sql_type::text(),
+                        {arg, expr::make_constant(value::null(sql_type::int32()), sql_type::int32())});
     e->name = "format_type";
     return e;
   }
@@ -1038,12 +1041,14 @@ expr_ptr binder::bind_catalog_function(const std::string& name, std::vector<expr
   if (name == "pg_get_constraintdef") return map_lookup(oid_arg(0), constraint_definitions(make_system_context()), 0);
   if (name == "pg_get_indexdef") {
     expr_ptr key = bind_binary("*", oid_arg(0), expr::make_constant(value::int64(1000), sql_type::int64()), loc);
-    if (args.size() >= 2) key = bind_binary("+", key, coerce(args[1], sql_type::int64(), int(cast_kind::implicit), loc), loc);
+    if (args.size() >= 2)
+      key = bind_binary("+", key, coerce(args[1], sql_type::int64(), int(cast_kind::implicit), loc), loc);
     return map_lookup(key, index_definitions(make_system_context(), args.size() >= 2), 0);
   }
   if (name == "pg_get_viewdef") {
     oid_names defs;
-    for (auto& v : cat_.views()) defs.emplace_back(v.oid, " " + v.definition + (v.definition.ends_with(";") ? "" : ";"));
+    for (auto& v : cat_.views())
+      defs.emplace_back(v.oid, " " + v.definition + (v.definition.ends_with(";") ? "" : ";"));
     return map_lookup(oid_arg(0), defs, 0);
   }
   if (name == "pg_table_size" || name == "pg_relation_size" || name == "pg_total_relation_size" ||
@@ -1062,9 +1067,11 @@ expr_ptr binder::bind_catalog_function(const std::string& name, std::vector<expr
       if (cluster)
         if (auto d = cluster->find_database(current_database)) self = d->oid;
       auto key = coerce(arg, sql_type::int64(), int(cast_kind::implicit), loc);
-      return coerce(map_lookup(key, {{self, std::to_string(total)}}, 0), sql_type::int64(), int(cast_kind::explicit_), loc);
+      return coerce(map_lookup(key, {{self, std::to_string(total)}}, 0), sql_type::int64(), int(cast_kind::explicit_),
+                    loc);
     }
-    auto is_self = bind_compare(op_kind::eq, arg, expr::make_constant(value::text(current_database), sql_type::text()), loc);
+    auto is_self =
+        bind_compare(op_kind::eq, arg, expr::make_constant(value::text(current_database), sql_type::text()), loc);
     auto e = expr::make(expr_kind::case_, sql_type::int64(),
                         {is_self, expr::make_constant(value::int64(total), sql_type::int64()),
                          expr::make_constant(value::int64(0), sql_type::int64())});
@@ -1085,7 +1092,8 @@ expr_ptr binder::bind_catalog_function(const std::string& name, std::vector<expr
     if (a->constant.is_null()) return expr::make_constant(value::null(sql_type::text()), sql_type::text());
     std::string key = lower(constant_text(a));
     std::string v = get_setting ? get_setting(key) : "";
-    bool missing_ok = args.size() == 2 && fold(args[1])->kind == expr_kind::constant && fold(args[1])->constant.as_bool();
+    bool missing_ok =
+        args.size() == 2 && fold(args[1])->kind == expr_kind::constant && fold(args[1])->constant.as_bool();
     if (v.empty() && key != "application_name" && key.find('.') == std::string::npos) {
       if (missing_ok) return expr::make_constant(value::null(sql_type::text()), sql_type::text());
       fail(sqlstate::undefined_object, "unrecognized configuration parameter \"" + key + "\"", loc);

@@ -531,8 +531,8 @@ std::unique_ptr<binder::from_item> binder::bind_lateral(const node& x, scope& sc
   // Only the single-row form LATERAL (SELECT exprs) with no FROM: its columns become the
   // expressions, bound in this query level (where the columns on their left are visible).
   node sel = x["subquery"]["SelectStmt"];
-  for (auto* k : {"fromClause", "whereClause", "groupClause", "havingClause", "sortClause", "limitCount",
-                  "limitOffset", "valuesLists", "distinctClause", "larg"})
+  for (auto* k : {"fromClause", "whereClause", "groupClause", "havingClause", "sortClause", "limitCount", "limitOffset",
+                  "valuesLists", "distinctClause", "larg"})
     if (sel.has(k)) fail(sqlstate::feature_not_supported, "LATERAL subqueries with FROM are not supported", 0);
   if (!x.has("alias")) fail(sqlstate::syntax_error, "subquery in FROM must have an alias", 0);
   rte r;
@@ -637,9 +637,10 @@ std::unique_ptr<binder::from_item> binder::bind_range_function(const node& x, sc
     auto cols = alias.list("colnames");
     r.names[0] = cols.empty() ? r.alias : std::string(cols[0]["String"].str("sval"));
     if (cols.size() > 1)
-      fail(sqlstate::invalid_column_reference,
-           "table \"" + r.alias + "\" has 1 columns available but " + std::to_string(cols.size()) + " columns specified",
-           0);
+      fail(
+          sqlstate::invalid_column_reference,
+          "table \"" + r.alias + "\" has 1 columns available but " + std::to_string(cols.size()) + " columns specified",
+          0);
   }
   auto item = std::make_unique<from_item>();
   item->kind = from_item::derived;

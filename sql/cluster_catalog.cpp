@@ -17,8 +17,10 @@ void apply(role_info& r, const role_options& o) {
   if (o.replication) r.replication = *o.replication;
   if (o.bypass_rls) r.bypass_rls = *o.bypass_rls;
   if (o.connection_limit) r.connection_limit = *o.connection_limit;
-  if (o.password_null) r.password.clear();
-  else if (o.password) r.password = *o.password;
+  if (o.password_null)
+    r.password.clear();
+  else if (o.password)
+    r.password = *o.password;
 }
 
 }  // namespace

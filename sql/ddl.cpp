@@ -56,11 +56,28 @@ std::string cell_text(const storage::table& t, storage::row_id r, size_t c) {
   sql_type ty = t.column(c).type;
   const char* p = reinterpret_cast<const char*>(col.data) + storage::rid_slot(r) * phys_size(ty.physical());
   switch (ty.physical()) {
-    case phys::i16: { int16_t x; std::memcpy(&x, p, 2); return ty.is_integer() ? std::to_string(x) : "?"; }
-    case phys::i32: { int32_t x; std::memcpy(&x, p, 4); return ty.is_integer() ? std::to_string(x) : "?"; }
-    case phys::i64: { int64_t x; std::memcpy(&x, p, 8); return ty.is_integer() ? std::to_string(x) : "?"; }
-    case phys::str: { string_t x; std::memcpy(static_cast<void*>(&x), p, sizeof x); return std::string(x.view()); }
-    default: return "?";
+    case phys::i16: {
+      int16_t x;
+      std::memcpy(&x, p, 2);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::i32: {
+      int32_t x;
+      std::memcpy(&x, p, 4);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::i64: {
+      int64_t x;
+      std::memcpy(&x, p, 8);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::str: {
+      string_t x;
+      std::memcpy(static_cast<void*>(&x), p, sizeof x);
+      return std::string(x.view());
+    }
+    default:
+      return "?";
   }
 }
 
@@ -131,7 +148,8 @@ void check_storage_parameters(const node& stmt) {
     if (name == "fillfactor") {
       int64_t v = d["arg"]["Integer"].integer("ival", -1);
       if (v < 10 || v > 100) {
-        db_error e(sqlstate::invalid_parameter_value, "value " + std::to_string(v) + " out of bounds for option \"fillfactor\"");
+        db_error e(sqlstate::invalid_parameter_value,
+                   "value " + std::to_string(v) + " out of bounds for option \"fillfactor\"");
         e.with_detail("Valid values are between \"10\" and \"100\".");
         throw e;
       }
@@ -442,9 +460,9 @@ std::string alter_table(engine::engine& eng, txn::transaction& t, const node& st
     node con = cmd["def"]["Constraint"];
     std::string_view ct = con.str("contype");
     if (sub != "AT_AddConstraint" || (ct != "CONSTR_PRIMARY" && ct != "CONSTR_UNIQUE"))
-      fail(sqlstate::feature_not_supported,
-           "ALTER TABLE " + std::string(sub.substr(3)) + (ct.empty() ? "" : " " + std::string(ct.substr(7))) +
-               " is not supported");
+      fail(sqlstate::feature_not_supported, "ALTER TABLE " + std::string(sub.substr(3)) +
+                                                (ct.empty() ? "" : " " + std::string(ct.substr(7))) +
+                                                " is not supported");
     bool primary = ct == "CONSTR_PRIMARY";
     std::vector<int> cols;
     std::string base = name;

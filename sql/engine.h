@@ -11,8 +11,8 @@
 #include "db001/db001.h"
 #include "exec/batch.h"
 #include "sql/cluster_catalog.h"
-#include "storage/error.h"
 #include "storage/catalog.h"
+#include "storage/error.h"
 #include "txn/txn_manager.h"
 
 namespace db001::engine {

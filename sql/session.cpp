@@ -270,7 +270,8 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       result->tag = sql::create_index(engine_, *txn_, inner, result->notices);
     } else if (k == "ViewStmt") {
       result->tag = sql::create_view(engine_, *txn_, inner, p.stmt.text, result->notices);
-    } else if (auto tag = sql::utility_statement(engine_, *txn_, k, inner, {!implicit, current_user()}, result->notices)) {
+    } else if (auto tag =
+                   sql::utility_statement(engine_, *txn_, k, inner, {!implicit, current_user()}, result->notices)) {
       result->tag = *tag;
     } else if (k == "VacuumStmt") {
       if (!implicit && inner.boolean("is_vacuumcmd"))

@@ -57,8 +57,8 @@ std::string setting_display_name(const std::string& n) {
 }
 
 std::string normalize_setting(const std::string& name, const std::string& value) {
-  static const std::map<std::string, int64_t> time_units = {{"ms", 1},         {"s", 1000},         {"min", 60000},
-                                                            {"h", 3600000},    {"d", 86400000}};
+  static const std::map<std::string, int64_t> time_units = {
+      {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
   static const std::map<std::string, int64_t> mem_units = {
       {"kB", 1}, {"MB", 1024}, {"GB", 1024 * 1024}, {"TB", int64_t(1024) * 1024 * 1024}};
   if (name == "statement_timeout" || name == "lock_timeout" || name == "idle_in_transaction_session_timeout" ||
@@ -78,17 +78,24 @@ std::string normalize_setting(const std::string& name, const std::string& value)
     auto take = [&](std::string t) {
       std::string l = lower(t);
       if (l.empty()) return;
-      if (l == "iso") style = "ISO";
-      else if (l == "sql") style = "SQL";
-      else if (l == "postgres") style = "Postgres";
+      if (l == "iso")
+        style = "ISO";
+      else if (l == "sql")
+        style = "SQL";
+      else if (l == "postgres")
+        style = "Postgres";
       else if (l == "german") {
         style = "German";
         if (order.empty()) order = "DMY";
-      } else if (l == "dmy" || l == "euro" || l == "european") order = "DMY";
-      else if (l == "mdy" || l == "us" || l == "noneuro" || l == "noneuropean") order = "MDY";
-      else if (l == "ymd") order = "YMD";
+      } else if (l == "dmy" || l == "euro" || l == "european")
+        order = "DMY";
+      else if (l == "mdy" || l == "us" || l == "noneuro" || l == "noneuropean")
+        order = "MDY";
+      else if (l == "ymd")
+        order = "YMD";
       else if (l == "default") {
-      } else invalid(name, value);
+      } else
+        invalid(name, value);
     };
     for (char c : value) {
       if (c == ',' || std::isspace(static_cast<unsigned char>(c))) {

@@ -77,23 +77,28 @@ std::string index_def(const storage::index& ix, bool qualified = true) {
     if (!cols.empty()) cols += ", ";
     cols += ix.tbl().column(c).name;
   }
-  return std::string("CREATE ") + (ix.unique() ? "UNIQUE " : "") + "INDEX " + ix.name() + (qualified ? " ON public." : " ON ") +
-         ix.tbl().name() + " USING btree (" + cols + ")";
+  return std::string("CREATE ") + (ix.unique() ? "UNIQUE " : "") + "INDEX " + ix.name() +
+         (qualified ? " ON public." : " ON ") + ix.tbl().name() + " USING btree (" + cols + ")";
 }
 
 bool is_constraint(const storage::index& ix) { return ix.primary() || ix.constraint(); }
 
 int16_t type_len(const sql_type& t) {
   switch (t.id) {
-    case type_id::boolean: return 1;
-    case type_id::int16: return 2;
+    case type_id::boolean:
+      return 1;
+    case type_id::int16:
+      return 2;
     case type_id::int32:
     case type_id::float32:
-    case type_id::date: return 4;
+    case type_id::date:
+      return 4;
     case type_id::int64:
     case type_id::float64:
-    case type_id::timestamp: return 8;
-    default: return -1;
+    case type_id::timestamp:
+      return 8;
+    default:
+      return -1;
   }
 }
 
@@ -197,7 +202,8 @@ bound_query pg_tables(const system_context& ctx) {
 bound_query pg_views(const system_context& ctx) {
   relation_builder b;
   for (auto* n : {"schemaname", "viewname", "viewowner", "definition"}) b.column(n, sql_type::text());
-  for (auto& v : ctx.cat.views()) b.rows.push_back({text("public"), text(v.name), text("postgres"), text(v.definition)});
+  for (auto& v : ctx.cat.views())
+    b.rows.push_back({text("public"), text(v.name), text("postgres"), text(v.definition)});
   return b.finish();
 }
 
@@ -208,7 +214,7 @@ bound_query pg_namespace(const system_context&) {
   b.columns("oid:o nspname:t nspowner:o nspacl:t");
   for (auto& [oid, n] : namespace_names())
     b.row({O(oid), text(n), O(oid == public_namespace ? 6171 : 10),
-           oid == public_namespace   ? text("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}")
+           oid == public_namespace     ? text("{pg_database_owner=UC/pg_database_owner,=U/pg_database_owner}")
            : oid == pg_toast_namespace ? N()
                                        : text("{postgres=UC/postgres,=U/postgres}")});
   return b.finish();
@@ -224,10 +230,39 @@ bound_query pg_class(const system_context& ctx) {
       "relminmxid:l relacl:t reloptions:t relpartbound:t");
   auto add = [&](int64_t oid, const std::string& name, int64_t am, double tuples, bool has_index, const char* kind,
                  size_t natts, const char* replident) {
-    b.row({O(oid), text(name), O(public_namespace), O(0), O(0), O(10), O(am), O(oid), O(0), I(0),
-           value::float32(float(tuples)), I(0), O(0), B(has_index), B(false), text("p"), text(kind), S(int64_t(natts)),
-           S(0), B(std::string(kind) == "v"), B(false), B(false), B(false), B(false), B(true), text(replident), B(false), O(0), O(0),
-           O(0), N(), N(), N()});
+    b.row({O(oid),
+           text(name),
+           O(public_namespace),
+           O(0),
+           O(0),
+           O(10),
+           O(am),
+           O(oid),
+           O(0),
+           I(0),
+           value::float32(float(tuples)),
+           I(0),
+           O(0),
+           B(has_index),
+           B(false),
+           text("p"),
+           text(kind),
+           S(int64_t(natts)),
+           S(0),
+           B(std::string(kind) == "v"),
+           B(false),
+           B(false),
+           B(false),
+           B(false),
+           B(true),
+           text(replident),
+           B(false),
+           O(0),
+           O(0),
+           O(0),
+           N(),
+           N(),
+           N()});
   };
   for (auto& t : ctx.cat.tables())
     add(t->oid(), t->name(), 2, double(t->approx_rows()), !t->indexes().empty(), "r", t->column_count(), "d");
@@ -245,9 +280,34 @@ bound_query pg_attribute(const system_context& ctx) {
       "attfdwoptions:t attmissingval:t");
   auto add = [&](int64_t rel, const std::string& name, const sql_type& t, int num, bool not_null, bool has_def) {
     int16_t len = type_len(t);
-    b.row({O(rel), text(name), O(t.oid()), I(-1), S(len), S(num), I(0), I(-1), I(pg_typmod(t)), B(len > 0 && len <= 8),
-           text(len == 8 ? "d" : len == 2 ? "s" : len == 1 ? "c" : "i"), text(type_storage(t)), text(""), B(not_null),
-           B(has_def), B(false), text(""), text(""), B(false), B(true), I(0), O(collatable(t) ? 100 : 0), N(), N(), N(),
+    b.row({O(rel),
+           text(name),
+           O(t.oid()),
+           I(-1),
+           S(len),
+           S(num),
+           I(0),
+           I(-1),
+           I(pg_typmod(t)),
+           B(len > 0 && len <= 8),
+           text(len == 8   ? "d"
+                : len == 2 ? "s"
+                : len == 1 ? "c"
+                           : "i"),
+           text(type_storage(t)),
+           text(""),
+           B(not_null),
+           B(has_def),
+           B(false),
+           text(""),
+           text(""),
+           B(false),
+           B(true),
+           I(0),
+           O(collatable(t) ? 100 : 0),
+           N(),
+           N(),
+           N(),
            N()});
   };
   for (auto& t : ctx.cat.tables())
@@ -278,18 +338,18 @@ struct type_row {
 
 const std::vector<type_row>& builtin_types() {
   static const std::vector<type_row> types = {
-      {16, "bool", 1, 'B', 0, 1000, false},          {17, "bytea", -1, 'U', 0, 1001, false},
-      {18, "char", 1, 'Z', 0, 1002, false},          {19, "name", 64, 'S', 18, 1003, true},
-      {20, "int8", 8, 'N', 0, 1016, false},          {21, "int2", 2, 'N', 0, 1005, false},
-      {22, "int2vector", -1, 'A', 21, 1006, false},  {23, "int4", 4, 'N', 0, 1007, false},
-      {25, "text", -1, 'S', 0, 1009, true},          {26, "oid", 4, 'N', 0, 1028, false},
-      {30, "oidvector", -1, 'A', 26, 1013, false},   {194, "pg_node_tree", -1, 'Z', 0, 0, true},
-      {700, "float4", 4, 'N', 0, 1021, false},       {701, "float8", 8, 'N', 0, 1022, false},
-      {1009, "_text", -1, 'A', 25, 0, true},         {1042, "bpchar", -1, 'S', 0, 1014, true},
-      {1043, "varchar", -1, 'S', 0, 1015, true},     {1082, "date", 4, 'D', 0, 1182, false},
-      {1114, "timestamp", 8, 'D', 0, 1115, false},   {1184, "timestamptz", 8, 'D', 0, 1185, false},
-      {1700, "numeric", -1, 'N', 0, 1231, false},    {2205, "regclass", 4, 'N', 0, 2210, false},
-      {2206, "regtype", 4, 'N', 0, 2211, false},     {4089, "regnamespace", 4, 'N', 0, 4090, false},
+      {16, "bool", 1, 'B', 0, 1000, false},         {17, "bytea", -1, 'U', 0, 1001, false},
+      {18, "char", 1, 'Z', 0, 1002, false},         {19, "name", 64, 'S', 18, 1003, true},
+      {20, "int8", 8, 'N', 0, 1016, false},         {21, "int2", 2, 'N', 0, 1005, false},
+      {22, "int2vector", -1, 'A', 21, 1006, false}, {23, "int4", 4, 'N', 0, 1007, false},
+      {25, "text", -1, 'S', 0, 1009, true},         {26, "oid", 4, 'N', 0, 1028, false},
+      {30, "oidvector", -1, 'A', 26, 1013, false},  {194, "pg_node_tree", -1, 'Z', 0, 0, true},
+      {700, "float4", 4, 'N', 0, 1021, false},      {701, "float8", 8, 'N', 0, 1022, false},
+      {1009, "_text", -1, 'A', 25, 0, true},        {1042, "bpchar", -1, 'S', 0, 1014, true},
+      {1043, "varchar", -1, 'S', 0, 1015, true},    {1082, "date", 4, 'D', 0, 1182, false},
+      {1114, "timestamp", 8, 'D', 0, 1115, false},  {1184, "timestamptz", 8, 'D', 0, 1185, false},
+      {1700, "numeric", -1, 'N', 0, 1231, false},   {2205, "regclass", 4, 'N', 0, 2210, false},
+      {2206, "regtype", 4, 'N', 0, 2211, false},    {4089, "regnamespace", 4, 'N', 0, 4090, false},
   };
   return types;
 }
@@ -301,10 +361,30 @@ bound_query pg_type(const system_context&) {
       "typisdefined:b typdelim:t typrelid:o typsubscript:o typelem:o typarray:o typinput:t typoutput:t "
       "typnotnull:b typbasetype:o typtypmod:i typndims:i typcollation:o typdefault:t typacl:t");
   for (auto& t : builtin_types())
-    b.row({O(t.oid), text(t.name), O(pg_catalog_namespace), O(10), S(t.len), B(t.len > 0 && t.len <= 8), text("b"),
-           text(std::string(1, t.category)), B(t.oid == 25 || t.oid == 701), B(true), text(","), O(0), O(0), O(t.elem),
-           O(t.array), text(std::string(t.name) + "in"), text(std::string(t.name) + "out"), B(false), O(0), I(-1), I(0),
-           O(t.collatable ? 100 : 0), N(), N()});
+    b.row({O(t.oid),
+           text(t.name),
+           O(pg_catalog_namespace),
+           O(10),
+           S(t.len),
+           B(t.len > 0 && t.len <= 8),
+           text("b"),
+           text(std::string(1, t.category)),
+           B(t.oid == 25 || t.oid == 701),
+           B(true),
+           text(","),
+           O(0),
+           O(0),
+           O(t.elem),
+           O(t.array),
+           text(std::string(t.name) + "in"),
+           text(std::string(t.name) + "out"),
+           B(false),
+           O(0),
+           I(-1),
+           I(0),
+           O(t.collatable ? 100 : 0),
+           N(),
+           N()});
   return b.finish();
 }
 
@@ -325,8 +405,11 @@ bound_query pg_index(const system_context& ctx) {
       opt += "0";
     }
     int64_t n = int64_t(ix->columns().size());
-    b.row({O(ix->oid()), O(ix->tbl().oid()), S(n), S(n), B(ix->unique()), B(false), B(ix->primary()), B(false), B(true),
-           B(false), B(true), B(false), B(true), B(true), B(false), text(key), text(coll), text(cls), text(opt), N(), N()});
+    b.row({O(ix->oid()), O(ix->tbl().oid()), S(n),      S(n),      B(ix->unique()),
+           B(false),     B(ix->primary()),   B(false),  B(true),   B(false),
+           B(true),      B(false),           B(true),   B(true),   B(false),
+           text(key),    text(coll),         text(cls), text(opt), N(),
+           N()});
   }
   return b.finish();
 }
@@ -341,9 +424,32 @@ bound_query pg_constraint(const system_context& ctx) {
     if (!is_constraint(*ix)) continue;
     std::vector<std::optional<std::string>> keys;
     for (int c : ix->columns()) keys.push_back(std::to_string(c + 1));
-    b.row({O(ix->oid() + constraint_oid_offset), text(ix->name()), O(public_namespace), text(ix->primary() ? "p" : "u"),
-           B(false), B(false), B(true), O(ix->tbl().oid()), O(0), O(ix->oid()), O(0), O(0), text(" "), text(" "),
-           text(" "), B(true), I(0), B(true), text(exec::format_text_array(keys)), N(), N(), N(), N(), N(), N(), N()});
+    b.row({O(ix->oid() + constraint_oid_offset),
+           text(ix->name()),
+           O(public_namespace),
+           text(ix->primary() ? "p" : "u"),
+           B(false),
+           B(false),
+           B(true),
+           O(ix->tbl().oid()),
+           O(0),
+           O(ix->oid()),
+           O(0),
+           O(0),
+           text(" "),
+           text(" "),
+           text(" "),
+           B(true),
+           I(0),
+           B(true),
+           text(exec::format_text_array(keys)),
+           N(),
+           N(),
+           N(),
+           N(),
+           N(),
+           N(),
+           N()});
   }
   return b.finish();
 }
@@ -374,12 +480,14 @@ bound_query pg_database(const system_context& ctx) {
       "oid:o datname:t datdba:o encoding:i datlocprovider:t datistemplate:b datallowconn:b datconnlimit:i "
       "datfrozenxid:l datminmxid:l dattablespace:o datcollate:t datctype:t daticulocale:t datcollversion:t datacl:t");
   std::vector<database_info> dbs;
-  if (ctx.cluster) dbs = ctx.cluster->databases();
-  else dbs.push_back({ctx.current_database, 5, 10});
+  if (ctx.cluster)
+    dbs = ctx.cluster->databases();
+  else
+    dbs.push_back({ctx.current_database, 5, 10});
   for (auto& d : dbs) {
     bool tmpl = d.name == "template0" || d.name == "template1";
-    b.row({O(d.oid), text(d.name), O(d.owner), I(6), text("c"), B(tmpl), B(d.name != "template0"), I(-1), value::int64(716),
-           value::int64(1), O(1663), text("C.UTF-8"), text("C.UTF-8"), N(), N(),
+    b.row({O(d.oid), text(d.name), O(d.owner), I(6), text("c"), B(tmpl), B(d.name != "template0"), I(-1),
+           value::int64(716), value::int64(1), O(1663), text("C.UTF-8"), text("C.UTF-8"), N(), N(),
            tmpl ? text("{=c/postgres,postgres=CTc/postgres}") : N()});
   }
   return b.finish();
@@ -436,8 +544,8 @@ bound_query pg_collation(const system_context&) {
       "collcollate:t collctype:t colliculocale:t collversion:t");
   b.row({O(100), text("default"), O(pg_catalog_namespace), O(10), text("d"), B(true), I(-1), N(), N(), N(), N()});
   b.row({O(950), text("C"), O(pg_catalog_namespace), O(10), text("c"), B(true), I(-1), text("C"), text("C"), N(), N()});
-  b.row({O(951), text("POSIX"), O(pg_catalog_namespace), O(10), text("c"), B(true), I(-1), text("POSIX"),
-         text("POSIX"), N(), N()});
+  b.row({O(951), text("POSIX"), O(pg_catalog_namespace), O(10), text("c"), B(true), I(-1), text("POSIX"), text("POSIX"),
+         N(), N()});
   return b.finish();
 }
 
@@ -543,8 +651,10 @@ std::optional<int64_t> relation_oid(const system_context& ctx, const std::string
     }
     if (schema != "public") return std::nullopt;
   }
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-  else name = lower(name);
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+    name = name.substr(1, name.size() - 2);
+  else
+    name = lower(name);
   for (auto& [oid, n] : relation_names(ctx))
     if (n == name) return oid;
   for (auto& [oid, n] : system_relation_oids())
@@ -555,17 +665,27 @@ std::optional<int64_t> relation_oid(const system_context& ctx, const std::string
 std::optional<int64_t> type_oid(const std::string& raw) {
   std::string name = lower(raw);
   if (name.rfind("pg_catalog.", 0) == 0) name = name.substr(11);
-  static const std::map<std::string, int64_t> aliases = {
-      {"integer", 23}, {"int", 23}, {"smallint", 21}, {"bigint", 20}, {"boolean", 16}, {"real", 700},
-      {"double precision", 701}, {"character varying", 1043}, {"character", 1042}, {"decimal", 1700},
-      {"timestamp without time zone", 1114}, {"timestamp with time zone", 1184}, {"\"char\"", 18}};
+  static const std::map<std::string, int64_t> aliases = {{"integer", 23},
+                                                         {"int", 23},
+                                                         {"smallint", 21},
+                                                         {"bigint", 20},
+                                                         {"boolean", 16},
+                                                         {"real", 700},
+                                                         {"double precision", 701},
+                                                         {"character varying", 1043},
+                                                         {"character", 1042},
+                                                         {"decimal", 1700},
+                                                         {"timestamp without time zone", 1114},
+                                                         {"timestamp with time zone", 1184},
+                                                         {"\"char\"", 18}};
   if (auto it = aliases.find(name); it != aliases.end()) return it->second;
   for (auto& t : builtin_types())
     if (name == t.name) return t.oid;
   return std::nullopt;
 }
 
-std::optional<bound_query> system_relation(const system_context& ctx, const std::string& schema, const std::string& name) {
+std::optional<bound_query> system_relation(const system_context& ctx, const std::string& schema,
+                                           const std::string& name) {
   using maker = std::function<bound_query(const system_context&)>;
   static const std::map<std::string, maker> info = {
       {"tables", info_tables}, {"columns", info_columns}, {"schemata", info_schemata}};
@@ -597,8 +717,7 @@ std::optional<bound_query> system_relation(const system_context& ctx, const std:
        empty("oid:o tgrelid:o tgparentid:o tgname:t tgfoid:o tgtype:s tgenabled:t tgisinternal:b tgconstrrelid:o "
              "tgconstrindid:o tgconstraint:o tgdeferrable:b tginitdeferred:b tgnargs:s tgattr:t tgargs:t tgqual:t "
              "tgoldtable:t tgnewtable:t")},
-      {"pg_policy",
-       empty("oid:o polname:t polrelid:o polcmd:t polpermissive:b polroles:t polqual:t polwithcheck:t")},
+      {"pg_policy", empty("oid:o polname:t polrelid:o polcmd:t polpermissive:b polroles:t polqual:t polwithcheck:t")},
       {"pg_statistic_ext",
        empty("oid:o stxrelid:o stxname:t stxnamespace:o stxowner:o stxstattarget:i stxkeys:t stxkind:t stxexprs:t")},
       {"pg_publication",
@@ -607,14 +726,12 @@ std::optional<bound_query> system_relation(const system_context& ctx, const std:
       {"pg_publication_rel", empty("oid:o prpubid:o prrelid:o prqual:t prattrs:t")},
       {"pg_publication_namespace", empty("oid:o pnpubid:o pnnspid:o")},
       {"pg_rewrite", empty("oid:o rulename:t ev_class:o ev_type:t ev_enabled:t is_instead:b ev_qual:t ev_action:t")},
-      {"pg_sequence",
-       empty("seqrelid:o seqtypid:o seqstart:l seqincrement:l seqmax:l seqmin:l seqcache:l seqcycle:b")},
+      {"pg_sequence", empty("seqrelid:o seqtypid:o seqstart:l seqincrement:l seqmax:l seqmin:l seqcache:l seqcycle:b")},
       {"pg_foreign_table", empty("ftrelid:o ftserver:o ftoptions:t")},
       {"pg_extension",
        empty("oid:o extname:t extowner:o extnamespace:o extrelocatable:b extversion:t extconfig:t extcondition:t")},
       {"pg_event_trigger", empty("oid:o evtname:t evtevent:t evtowner:o evtfoid:o evtenabled:t evttags:t")},
-      {"pg_depend",
-       empty("classid:o objid:o objsubid:i refclassid:o refobjid:o refobjsubid:i deptype:t")},
+      {"pg_depend", empty("classid:o objid:o objsubid:i refclassid:o refobjid:o refobjsubid:i deptype:t")},
   };
   if (schema == "information_schema") {
     auto it = info.find(name);

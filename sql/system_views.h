@@ -35,7 +35,8 @@ struct system_context {
 };
 
 /// The system relation schema.name (schema "" = search pg_catalog after public), or nullopt.
-std::optional<bound_query> system_relation(const system_context& ctx, const std::string& schema, const std::string& name);
+std::optional<bound_query> system_relation(const system_context& ctx, const std::string& schema,
+                                           const std::string& name);
 
 /// PostgreSQL's information_schema data_type of a type ("character varying", "integer", ...).
 std::string information_schema_type(const sql_type& t);

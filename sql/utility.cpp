@@ -29,8 +29,8 @@ std::string truncate_tables(engine::engine& eng, txn::transaction& t, const node
     std::string schema(rv.str("schemaname"));
     if ((!schema.empty() && schema != "public") || !cat.find_table(name)) {
       if (cat.find_view(name)) fail(sqlstate::wrong_object_type, "\"" + name + "\" is not a table", rv.location());
-      fail(sqlstate::undefined_table, "relation \"" + (schema.empty() ? name : schema + "." + name) + "\" does not exist",
-           rv.location());
+      fail(sqlstate::undefined_table,
+           "relation \"" + (schema.empty() ? name : schema + "." + name) + "\" does not exist", rv.location());
     }
     names.push_back(name);
   }
@@ -62,17 +62,27 @@ role_options parse_role_options(const node& stmt) {
     std::string name(d.str("defname"));
     node arg = d["arg"];
     bool b = arg["Boolean"].boolean("boolval", true);
-    if (name == "superuser") o.superuser = b;
-    else if (name == "canlogin") o.can_login = b;
-    else if (name == "createdb") o.createdb = b;
-    else if (name == "createrole") o.createrole = b;
-    else if (name == "inherit") o.inherit = b;
-    else if (name == "isreplication") o.replication = b;
-    else if (name == "bypassrls") o.bypass_rls = b;
-    else if (name == "connectionlimit") o.connection_limit = int(arg["Integer"].integer("ival", -1));
+    if (name == "superuser")
+      o.superuser = b;
+    else if (name == "canlogin")
+      o.can_login = b;
+    else if (name == "createdb")
+      o.createdb = b;
+    else if (name == "createrole")
+      o.createrole = b;
+    else if (name == "inherit")
+      o.inherit = b;
+    else if (name == "isreplication")
+      o.replication = b;
+    else if (name == "bypassrls")
+      o.bypass_rls = b;
+    else if (name == "connectionlimit")
+      o.connection_limit = int(arg["Integer"].integer("ival", -1));
     else if (name == "password") {
-      if (arg.has("String")) o.password = std::string(arg["String"].str("sval"));
-      else o.password_null = true;
+      if (arg.has("String"))
+        o.password = std::string(arg["String"].str("sval"));
+      else
+        o.password_null = true;
     } else if (name == "validUntil" || name == "addroleto" || name == "rolemembers" || name == "adminmembers" ||
                name == "sysid") {
       // accepted and ignored: no expiry, no role membership in DB-001
@@ -98,7 +108,8 @@ std::optional<std::string> utility_statement(engine::engine& eng, txn::transacti
   auto& cluster = eng.cluster();
   if (kind == "TruncateStmt") return truncate_tables(eng, t, stmt);
   if (kind == "AlterTableStmt") {
-    if (stmt.str("objtype") != "OBJECT_TABLE") fail(sqlstate::feature_not_supported, "this ALTER statement is not supported");
+    if (stmt.str("objtype") != "OBJECT_TABLE")
+      fail(sqlstate::feature_not_supported, "this ALTER statement is not supported");
     return alter_table(eng, t, stmt, notices);
   }
   if (kind == "CreateRoleStmt") {
@@ -143,7 +154,8 @@ std::optional<std::string> utility_statement(engine::engine& eng, txn::transacti
     return "DROP ROLE";
   }
   if (kind == "CreatedbStmt") {
-    if (uc.in_transaction_block) fail(sqlstate::active_sql_transaction, "CREATE DATABASE cannot run inside a transaction block");
+    if (uc.in_transaction_block)
+      fail(sqlstate::active_sql_transaction, "CREATE DATABASE cannot run inside a transaction block");
     std::string owner = uc.current_user;
     for (auto& item : stmt.list("options")) {
       node d = item["DefElem"];
@@ -157,7 +169,8 @@ std::optional<std::string> utility_statement(engine::engine& eng, txn::transacti
     return "CREATE DATABASE";
   }
   if (kind == "DropdbStmt") {
-    if (uc.in_transaction_block) fail(sqlstate::active_sql_transaction, "DROP DATABASE cannot run inside a transaction block");
+    if (uc.in_transaction_block)
+      fail(sqlstate::active_sql_transaction, "DROP DATABASE cannot run inside a transaction block");
     std::string name(stmt.str("dbname"));
     if (name == eng.database_name()) fail("55006", "cannot drop the currently open database");
     if (!cluster.drop_database(name)) {

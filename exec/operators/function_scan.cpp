@@ -79,6 +79,8 @@ class function_scan_op final : public physical_operator {
 
 }  // namespace
 
-operator_ptr make_function_scan(const function_scan_node& p, exec_ctx&) { return std::make_unique<function_scan_op>(p); }
+operator_ptr make_function_scan(const function_scan_node& p, exec_ctx&) {
+  return std::make_unique<function_scan_op>(p);
+}
 
 }  // namespace db001::exec

@@ -1,13 +1,13 @@
 // cluster_catalog: the in-memory default's behaviour and errors, and an engine using a
 // catalog plugged in by its owner (CREATE/ALTER/DROP ROLE, CREATE/DROP DATABASE, pg_roles,
 // pg_authid, pg_database). SQLSTATEs and messages are PostgreSQL 15's.
-#include <boost/test/unit_test.hpp>
+#include "sql/cluster_catalog.h"
 
+#include <boost/test/unit_test.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "sql/cluster_catalog.h"
 #include "sql/session.h"
 #include "storage/error.h"
 
