@@ -7,6 +7,7 @@
 #include <random>
 
 #include "actors/pgwire/scram.h"
+#include "sql/engine.h"
 #include "sql/session.h"
 
 namespace db001::actors {
@@ -18,43 +19,98 @@ std::string os_user() {
   return "postgres";
 }
 
+/// Passwords as SCRAM verifiers (PostgreSQL's password_encryption = scram-sha-256).
+sql::role_options hashed(sql::role_options o) {
+  if (o.password && !o.password->empty() && !pgwire::scram_verifier::parse(*o.password))
+    o.password = pgwire::scram_verifier::make(*o.password).to_string();
+  return o;
+}
+
 }  // namespace
 
+/// The cluster's roles and databases: the in-memory catalog plus hashing of passwords and
+/// the lifetime of the databases' engines.
+class server_catalog final : public sql::memory_cluster_catalog {
+ public:
+  explicit server_catalog(cluster& c) : memory_cluster_catalog("postgres"), cluster_(c) {}
+  sql::role_info create_role(const std::string& name, const sql::role_options& opts) override {
+    return memory_cluster_catalog::create_role(name, hashed(opts));
+  }
+  void alter_role(const std::string& name, const sql::role_options& opts) override {
+    memory_cluster_catalog::alter_role(name, hashed(opts));
+  }
+  bool drop_database(const std::string& name) override {
+    if (int n = cluster_.backends_of(name); n > 0)
+    {
+      db_error e("55006", "database \"" + name + "\" is being accessed by other users");
+      e.with_detail("There " + std::string(n == 1 ? "is 1 other session" : "are " + std::to_string(n) + " other sessions") +
+                    " using the database.");
+      throw e;
+    }
+    bool dropped = memory_cluster_catalog::drop_database(name);
+    if (dropped) cluster_.close_database(name);
+    return dropped;
+  }
+
+ private:
+  cluster& cluster_;
+};
+
 cluster::cluster(caf::actor_system& sys, const server_config& cfg) : sys_(sys), cfg_(cfg) {
-  auto opts = to_engine_options(cfg_);
-  for (const char* name : {"postgres", "testdb"}) databases_[name] = open_on(sys_, opts);
-  roles_["postgres"] = role_info{"postgres", true, ""};
-  std::string me = os_user();
-  roles_[me] = role_info{me, true, ""};
-  for (const auto& u : cfg_.auth.users) roles_[u.name] = role_info{u.name, u.superuser, u.password};
+  catalog_ = std::make_shared<server_catalog>(*this);
+  catalog_->create_database("testdb", "postgres");
+  sql::role_options super;
+  super.superuser = super.can_login = super.createdb = super.createrole = true;
+  if (std::string me = os_user(); !catalog_->find_role(me)) catalog_->create_role(me, super);
+  for (const auto& u : cfg_.auth.users) {
+    sql::role_options o;
+    o.can_login = true;
+    o.superuser = o.createdb = o.createrole = u.superuser;
+    if (!u.password.empty()) o.password = u.password;
+    if (catalog_->find_role(u.name))
+      catalog_->alter_role(u.name, o);
+    else
+      catalog_->create_role(u.name, o);
+  }
   mock_secret_ = pgwire::random_bytes(16);
   next_pid_ = 1000 + int32_t(getpid() % 1000) * 1000;
+  open_database("postgres");
+  open_database("testdb");
 }
 
 cluster::~cluster() {
   std::lock_guard lock(mutex_);
-  databases_.clear();
+  engines_.clear();
 }
 
-database* cluster::find_database(const std::string& name) {
+database* cluster::open_database(const std::string& name) {
+  if (!catalog_->find_database(name)) return nullptr;
   std::lock_guard lock(mutex_);
-  auto it = databases_.find(name);
-  return it == databases_.end() ? nullptr : it->second.get();
+  auto& slot = engines_[name];
+  if (!slot) {
+    slot = open_on(sys_, to_engine_options(cfg_));
+    slot->engine().set_cluster(catalog_);
+    slot->engine().set_database_name(name);
+  }
+  return slot.get();
+}
+
+void cluster::close_database(const std::string& name) {
+  std::unique_ptr<database> gone;
+  std::lock_guard lock(mutex_);
+  if (auto it = engines_.find(name); it != engines_.end()) {
+    gone = std::move(it->second);
+    engines_.erase(it);
+  }
 }
 
 std::vector<std::string> cluster::database_names() const {
-  std::lock_guard lock(mutex_);
   std::vector<std::string> out;
-  for (auto& [n, d] : databases_) out.push_back(n);
+  for (auto& d : catalog_->databases()) out.push_back(d.name);
   return out;
 }
 
-std::optional<role_info> cluster::find_role(const std::string& name) const {
-  std::lock_guard lock(mutex_);
-  auto it = roles_.find(name);
-  if (it == roles_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<sql::role_info> cluster::find_role(const std::string& name) const { return catalog_->find_role(name); }
 
 bool cluster::admit() {
   int n = connections_.fetch_add(1) + 1;
@@ -67,14 +123,14 @@ bool cluster::admit() {
 
 void cluster::release() { connections_.fetch_sub(1); }
 
-backend_entry cluster::register_backend(engine::session& s) {
+backend_entry cluster::register_backend(engine::session& s, const std::string& db) {
   static thread_local std::mt19937 rng{std::random_device{}()};
   std::lock_guard lock(mutex_);
   backend_entry e;
   e.pid = ++next_pid_;
   e.secret = int32_t(rng());
   e.session = &s;
-  backends_[e.pid] = e;
+  backends_[e.pid] = {e, db};
   return e;
 }
 
@@ -83,11 +139,18 @@ void cluster::unregister_backend(int32_t pid) {
   backends_.erase(pid);
 }
 
+int cluster::backends_of(const std::string& db) const {
+  std::lock_guard lock(mutex_);
+  int n = 0;
+  for (auto& [pid, b] : backends_) n += b.db == db;
+  return n;
+}
+
 bool cluster::cancel(int32_t pid, int32_t secret) {
   std::lock_guard lock(mutex_);
   auto it = backends_.find(pid);
-  if (it == backends_.end() || it->second.secret != secret) return false;
-  it->second.session->cancel();
+  if (it == backends_.end() || it->second.entry.secret != secret) return false;
+  it->second.entry.session->cancel();
   return true;
 }
 

@@ -208,9 +208,12 @@ void pg_connection::startup(const pgwire::startup_message& m) {
                                    "\", database \"" + database_ + "\"");
   if (method == auth_method::trust) {
     if (!role) throw fatal_error("28000", "role \"" + user_ + "\" does not exist");
+    if (!role->can_login) throw fatal_error("28000", "role \"" + user_ + "\" is not permitted to log in");
     finish_startup();
     return;
   }
+  if (role && !role->can_login)
+    throw fatal_error("28000", "role \"" + user_ + "\" is not permitted to log in");
   password_ = role ? role->password : "";
   if (method == auth_method::password) {
     out_.authentication_cleartext_password();
@@ -259,7 +262,7 @@ void pg_connection::authenticate(const pgwire::password_message& m) {
 }
 
 void pg_connection::finish_startup() {
-  database* db = cluster_.find_database(database_);
+  database* db = cluster_.open_database(database_);
   if (!db) throw fatal_error("3D000", "database \"" + database_ + "\" does not exist");
   session_ = std::make_unique<engine::session>(db->engine());
   session_->set_setting("session_authorization", user_);
@@ -293,7 +296,7 @@ void pg_connection::finish_startup() {
   }
   out_.authentication_ok();
   for (auto& [k, v] : reported) out_.parameter_status(k, v);
-  auto be = cluster_.register_backend(*session_);
+  auto be = cluster_.register_backend(*session_, database_);
   pid_ = be.pid;
   out_.backend_key_data(be.pid, be.secret);
   state_ = state::ready;

@@ -38,7 +38,8 @@ enum class expr_kind : uint8_t {
 };
 
 enum class op_kind : uint8_t { add, sub, mul, div, mod, concat, eq, ne, lt, le, gt, ge, pow };
-enum class sub_kind : uint8_t { scalar, exists, any, all };
+/// array: ARRAY(subquery), the first column's values as a text array literal.
+enum class sub_kind : uint8_t { scalar, exists, any, all, array };
 
 struct expr;
 using expr_ptr = std::shared_ptr<expr>;

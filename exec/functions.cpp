@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <mutex>
 #include <random>
+#include <regex>
 #include <unordered_map>
 
 #include "exec/numeric_kernels.h"
@@ -123,6 +125,114 @@ value numeric_round(const value& v, int64_t digits, const sql_type& ret, bool tr
   // Back to the result scale max(target, 0).
   int128_t r = target >= 0 ? q : q * pow10_128(-target);
   return value::numeric(r, ret);
+}
+
+/// A compiled regular expression per (pattern, flags), cached per thread.
+const std::regex& cached_regex(std::string_view pattern, bool icase) {
+  thread_local std::unordered_map<std::string, std::regex> cache;
+  std::string key = std::string(icase ? "i:" : "c:") + std::string(pattern);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  if (cache.size() > 256) cache.clear();
+  try {
+    auto flags = std::regex::ECMAScript | (icase ? std::regex::icase : std::regex::ECMAScript);
+    return cache.emplace(key, std::regex(std::string(pattern), flags)).first->second;
+  } catch (const std::regex_error& e) {
+    throw db_error("2201B", "invalid regular expression: " + std::string(e.what()));
+  }
+}
+
+value regex_fn(const args_t& a, bool icase, bool negate) {
+  bool m = std::regex_search(std::string(sv(a[0])), cached_regex(sv(a[1]), icase));
+  return value::boolean(m != negate);
+}
+
+/// Resolver: any argument types (cast to `args`, padded with the last), fixed result.
+resolve_t loose(std::vector<sql_type> args, sql_type ret, size_t min_n, size_t max_n) {
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() < min_n || in.size() > max_n) return std::nullopt;
+    function_resolution r{ret, {}};
+    for (size_t i = 0; i < in.size(); ++i) r.arg_types.push_back(args[std::min(i, args.size() - 1)]);
+    return r;
+  };
+}
+
+/// Resolver: n..m arguments of any type (kept as they are; unknown becomes text), fixed result.
+resolve_t any_args(sql_type ret, size_t min_n, size_t max_n) {
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() < min_n || in.size() > max_n) return std::nullopt;
+    function_resolution r{ret, {}};
+    for (auto& t : in) r.arg_types.push_back(t.id == type_id::unknown || t.id == type_id::null_ ? sql_type::text() : t);
+    return r;
+  };
+}
+
+std::string quote_ident(std::string_view s) {
+  static const char* reserved[] = {"all",          "analyse",
+                                   "analyze",      "and",
+                                   "any",          "array",
+                                   "as",           "asc",
+                                   "asymmetric",   "both",
+                                   "case",         "cast",
+                                   "check",        "collate",
+                                   "column",       "constraint",
+                                   "create",       "current_catalog",
+                                   "current_date", "current_role",
+                                   "current_time", "current_timestamp",
+                                   "current_user", "default",
+                                   "deferrable",   "desc",
+                                   "distinct",     "do",
+                                   "else",         "end",
+                                   "except",       "false",
+                                   "fetch",        "for",
+                                   "foreign",      "from",
+                                   "grant",        "group",
+                                   "having",       "in",
+                                   "initially",    "intersect",
+                                   "into",         "lateral",
+                                   "leading",      "limit",
+                                   "localtime",    "localtimestamp",
+                                   "not",          "null",
+                                   "offset",       "on",
+                                   "only",         "or",
+                                   "order",        "placing",
+                                   "primary",      "references",
+                                   "returning",    "select",
+                                   "session_user", "some",
+                                   "symmetric",    "table",
+                                   "then",         "to",
+                                   "trailing",     "true",
+                                   "union",        "unique",
+                                   "user",         "using",
+                                   "variadic",     "when",
+                                   "where",        "window",
+                                   "with"};
+  bool safe = !s.empty() && ((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_');
+  for (char c : s) safe &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+  if (safe)
+    for (auto* r : reserved) safe &= s != r;
+  if (safe) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string size_pretty(int64_t size) {
+  // PostgreSQL: bytes below 10 kB, then kB, MB, GB, TB rounded half up.
+  const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+  int64_t limit = 10 * 1024, limit2 = limit * 2 - 1;
+  if (std::llabs(size) < limit) return std::to_string(size) + " bytes";
+  size >>= 9;  // keep one extra bit for rounding
+  int u = 1;
+  while (std::llabs(size) >= limit2 && u < 5) {
+    size >>= 10;
+    ++u;
+  }
+  size = (size + (size < 0 ? 0 : 1)) / 2;
+  return std::to_string(size) + " " + units[u];
 }
 
 const std::unordered_map<std::string, function_def>& registry() {
@@ -457,12 +567,154 @@ const std::unordered_map<std::string, function_def>& registry() {
                                           std::chrono::system_clock::now().time_since_epoch()).count();
                              return value::date(int32_t(s / 86400 - 10957));
                            }});
+
+    // --- pg_catalog functions that psql and other clients call ---
+    add({"textregexeq", "__regex_match"}, {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+                                           [](const args_t& a, const sql_type&) { return regex_fn(a, false, false); }});
+    add({"textregexne", "__regex_not_match"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, false, true); }});
+    add({"texticregexeq", "__regex_imatch"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, true, false); }});
+    add({"texticregexne", "__regex_not_imatch"},
+        {fixed({sql_type::text(), sql_type::text()}, sql_type::boolean()),
+         [](const args_t& a, const sql_type&) { return regex_fn(a, true, true); }});
+    add({"format_type"},
+        {loose({sql_type::int64(), sql_type::int32()}, sql_type::text(), 2, 2),
+         [](const args_t& a, const sql_type&) {
+           if (a[0].is_null()) return value::null(sql_type::text());
+           return value::text(format_type_name(a[0].as_int(), a[1].is_null() ? -1 : int32_t(a[1].as_int())));
+         },
+         false});
+    // Expressions are stored as their text: pg_get_expr returns it as is.
+    add({"pg_get_expr"}, {loose({sql_type::text(), sql_type::int64(), sql_type::boolean()}, sql_type::text(), 2, 3),
+                          [](const args_t& a, const sql_type&) { return a[0]; }});
+    add({"pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible"},
+        {loose({sql_type::int64()}, sql_type::boolean(), 1, 1),
+         [](const args_t&, const sql_type&) { return value::boolean(true); }});
+    add({"pg_relation_is_publishable"}, {loose({sql_type::int64()}, sql_type::boolean(), 1, 1),
+                                         [](const args_t&, const sql_type&) { return value::boolean(false); }});
+    add({"col_description"}, {any_args(sql_type::text(), 2, 2),
+                              [](const args_t&, const sql_type&) { return value::null(sql_type::text()); }, false});
+    add({"obj_description", "shobj_description", "pg_get_statisticsobjdef_columns", "pg_get_ruledef",
+         "pg_get_triggerdef", "pg_get_functiondef"},
+        {any_args(sql_type::text(), 1, 2), [](const args_t&, const sql_type&) { return value::null(sql_type::text()); },
+         false});
+    add({"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
+         "has_function_privilege", "pg_has_role"},
+        {loose({sql_type::text()}, sql_type::boolean(), 2, 4),
+         [](const args_t&, const sql_type&) { return value::boolean(true); }});
+    add({"pg_encoding_to_char"}, {fixed({sql_type::int32()}, sql_type::text()), [](const args_t& a, const sql_type&) {
+                                    int64_t e = a[0].as_int();
+                                    return value::text(e == 6 ? "UTF8" : e == 0 ? "SQL_ASCII" : "");
+                                  }});
+    add({"pg_char_to_encoding"}, {fixed({sql_type::text()}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+                                    std::string e(sv(a[0]));
+                                    return value::int32(e == "UTF8" || e == "utf8" ? 6 : e == "SQL_ASCII" ? 0 : -1);
+                                  }});
+    add({"quote_ident"},
+        {text_fn(1, 1), [](const args_t& a, const sql_type&) { return value::text(quote_ident(sv(a[0]))); }});
+    add({"quote_literal"}, {text_fn(1, 1), [](const args_t& a, const sql_type&) {
+                              std::string s(sv(a[0])), out = "'";
+                              bool backslash = s.find('\\') != std::string::npos;
+                              for (char c : s) {
+                                if (c == '\'' || c == '\\') out += c;
+                                out += c;
+                              }
+                              return value::text((backslash ? "E" : "") + out + "'");
+                            }});
+    add({"pg_size_pretty"}, {fixed({sql_type::int64()}, sql_type::text()),
+                             [](const args_t& a, const sql_type&) { return value::text(size_pretty(a[0].as_int())); }});
+    add({"current_schemas"}, {fixed({sql_type::boolean()}, sql_type::text()), [](const args_t& a, const sql_type&) {
+                                return value::text(a[0].as_bool() ? "{pg_catalog,public}" : "{public}");
+                              }});
+    add({"array_to_string"}, {text_fn(2, 3), [](const args_t& a, const sql_type&) {
+                                std::string out;
+                                bool first = true;
+                                for (auto& e : parse_text_array(sv(a[0]))) {
+                                  if (!e && a.size() < 3) continue;
+                                  if (!first) out += sv(a[1]);
+                                  out += e ? *e : std::string(sv(a[2]));
+                                  first = false;
+                                }
+                                return value::text(out);
+                              }});
+    add({"array_position"}, {text_fn(2, 2, {}, sql_type::int32()),
+                             [](const args_t& a, const sql_type&) {
+                               auto elems = parse_text_array(sv(a[0]));
+                               for (size_t i = 0; i < elems.size(); ++i)
+                                 if (elems[i] && *elems[i] == sv(a[1])) return value::int32(int32_t(i + 1));
+                               return value::null(sql_type::int32());
+                             },
+                             false});
+    add({"array_upper", "array_length"},
+        {text_fn(2, 2, {sql_type::int32()}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+           auto n = parse_text_array(sv(a[0])).size();
+           if (n == 0 || a[1].as_int() != 1) return value::null(sql_type::int32());
+           return value::int32(int32_t(n));
+         }});
+    add({"array_lower"}, {text_fn(2, 2, {sql_type::int32()}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+                            if (parse_text_array(sv(a[0])).empty() || a[1].as_int() != 1)
+                              return value::null(sql_type::int32());
+                            return value::int32(1);
+                          }});
+    add({"cardinality"}, {text_fn(1, 1, {}, sql_type::int32()), [](const args_t& a, const sql_type&) {
+                            return value::int32(int32_t(parse_text_array(sv(a[0])).size()));
+                          }});
+    add({"__array_subscript"}, {text_fn(2, 2, {sql_type::int32()}), [](const args_t& a, const sql_type&) {
+                                  auto elems = parse_text_array(sv(a[0]));
+                                  int64_t i = a[1].as_int();
+                                  if (i < 1 || i > int64_t(elems.size()) || !elems[size_t(i - 1)])
+                                    return value::null(sql_type::text());
+                                  return value::text(*elems[size_t(i - 1)]);
+                                }});
+    add({"__array_cat"}, {text_fn(2, 2, {sql_type::text()}),
+                          [](const args_t& a, const sql_type&) {
+                            if (a[0].is_null()) return a[1].is_null() ? value::null(sql_type::text()) : a[1];
+                            if (a[1].is_null()) return a[0];
+                            auto x = parse_text_array(sv(a[0])), y = parse_text_array(sv(a[1]));
+                            x.insert(x.end(), y.begin(), y.end());
+                            return value::text(format_text_array(x));
+                          },
+                          false});
+    // elem = ANY(array): three-valued like PostgreSQL (NULL if no match and a NULL element).
+    add({"__any_eq"}, {text_fn(2, 2, {sql_type::text()}, sql_type::boolean()), [](const args_t& a, const sql_type&) {
+                         bool null_seen = false;
+                         for (auto& e : parse_text_array(sv(a[1]))) {
+                           if (!e)
+                             null_seen = true;
+                           else if (*e == sv(a[0]))
+                             return value::boolean(true);
+                         }
+                         return null_seen ? value::null(sql_type::boolean()) : value::boolean(false);
+                       }});
+    // A catalog lookup made at bind time: args key, k1, v1, k2, v2, ..., mode (0: NULL,
+    // 1: "unknown (OID=key)", 2: key as text) for keys not listed.
+    add({"__map_lookup"}, {loose({sql_type::int64()}, sql_type::text(), 2, 100000),
+                           [](const args_t& a, const sql_type&) {
+                             if (a[0].is_null()) return value::null(sql_type::text());
+                             int64_t k = a[0].as_int();
+                             for (size_t i = 1; i + 1 < a.size(); i += 2)
+                               if (a[i].as_int() == k) return a[i + 1];
+                             int64_t mode = a.back().as_int();
+                             if (mode == 1) return value::text("unknown (OID=" + std::to_string(k) + ")");
+                             if (mode == 2) return value::text(std::to_string(k));
+                             return value::null(sql_type::text());
+                           },
+                           false});
     return m;
   }();
   return fns;
 }
 
 }  // namespace
+
+bool is_strict_function(const std::string& name) {
+  auto& r = registry();
+  auto it = r.find(name);
+  return it == r.end() || it->second.strict;
+}
 
 bool is_aggregate_function(const std::string& name) {
   return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" || name == "bool_and" ||
@@ -502,6 +754,155 @@ vector call_function(const expr& e, const std::vector<vector>& args, uint32_t n,
     write_value(w, e.type, i, x);
   }
   return w.finish(true);
+}
+
+std::vector<std::optional<std::string>> parse_text_array(std::string_view s) {
+  std::vector<std::optional<std::string>> out;
+  size_t i = 0;
+  auto bad = [&]() -> std::vector<std::optional<std::string>> {
+    throw db_error("22P02", "malformed array literal: \"" + std::string(s) + "\"");
+  };
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i < s.size() && s[i] == '[') {  // dimension decoration "[1:2]="
+    i = s.find('=', i);
+    if (i == std::string_view::npos) return bad();
+    ++i;
+  }
+  if (i >= s.size() || s[i] != '{') return bad();
+  ++i;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i < s.size() && s[i] == '}') return out;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    std::string elem;
+    bool quoted = false;
+    if (i < s.size() && s[i] == '"') {
+      quoted = true;
+      ++i;
+      while (i < s.size() && s[i] != '"') {
+        if (s[i] == '\\' && i + 1 < s.size()) ++i;
+        elem += s[i++];
+      }
+      if (i >= s.size()) return bad();
+      ++i;
+    } else {
+      while (i < s.size() && s[i] != ',' && s[i] != '}') {
+        if (s[i] == '\\' && i + 1 < s.size()) ++i;
+        elem += s[i++];
+      }
+      while (!elem.empty() && elem.back() == ' ') elem.pop_back();
+    }
+    bool is_null = !quoted && (elem == "NULL" || elem == "null");
+    out.push_back(is_null ? std::nullopt : std::optional<std::string>(elem));
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i >= s.size()) return bad();
+    if (s[i] == '}') return out;
+    if (s[i] != ',') return bad();
+    ++i;
+  }
+  return bad();
+}
+
+std::string format_text_array(const std::vector<std::optional<std::string>>& elems) {
+  std::string out = "{";
+  for (size_t i = 0; i < elems.size(); ++i) {
+    if (i) out += ',';
+    if (!elems[i]) {
+      out += "NULL";
+      continue;
+    }
+    const std::string& e = *elems[i];
+    bool quote = e.empty() || e == "NULL" || e == "null";
+    for (char c : e)
+      quote |= c == ',' || c == '{' || c == '}' || c == '"' || c == '\\' || c == ' ' || c == '\t' || c == '\n';
+    if (!quote) {
+      out += e;
+      continue;
+    }
+    out += '"';
+    for (char c : e) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string format_type_name(int64_t oid, int32_t typmod) {
+  auto with_len = [&](const char* n) {
+    return typmod >= 4 ? std::string(n) + "(" + std::to_string(typmod - 4) + ")" : std::string(n);
+  };
+  switch (oid) {
+    case 16:
+      return "boolean";
+    case 17:
+      return "bytea";
+    case 18:
+      return "\"char\"";
+    case 19:
+      return "name";
+    case 20:
+      return "bigint";
+    case 21:
+      return "smallint";
+    case 22:
+      return "int2vector";
+    case 23:
+      return "integer";
+    case 24:
+      return "regproc";
+    case 25:
+      return "text";
+    case 26:
+      return "oid";
+    case 28:
+      return "xid";
+    case 30:
+      return "oidvector";
+    case 194:
+      return "pg_node_tree";
+    case 700:
+      return "real";
+    case 701:
+      return "double precision";
+    case 1009:
+      return "text[]";
+    case 1005:
+      return "smallint[]";
+    case 1007:
+      return "integer[]";
+    case 1016:
+      return "bigint[]";
+    case 1028:
+      return "oid[]";
+    case 1034:
+      return "aclitem[]";
+    case 1042:
+      return typmod >= 4 ? with_len("character") : "bpchar";
+    case 1043:
+      return with_len("character varying");
+    case 1082:
+      return "date";
+    case 1114:
+      return typmod >= 0 ? "timestamp(" + std::to_string(typmod) + ") without time zone"
+                         : "timestamp without time zone";
+    case 1184:
+      return "timestamp with time zone";
+    case 1700:
+      if (typmod >= 4) {
+        int32_t m = typmod - 4;
+        return "numeric(" + std::to_string((m >> 16) & 0xffff) + "," + std::to_string(m & 0xffff) + ")";
+      }
+      return "numeric";
+    case 2205:
+      return "regclass";
+    case 2206:
+      return "regtype";
+    case 4089:
+      return "regnamespace";
+  }
+  return "???";
 }
 
 }  // namespace db001::exec

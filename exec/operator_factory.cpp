@@ -35,6 +35,8 @@ operator_ptr make_operator(const plan_node& plan, exec_ctx& ctx) {
     case plan_kind::insert: return make_insert(static_cast<const insert_node&>(plan), child(0));
     case plan_kind::update: return make_update(static_cast<const update_node&>(plan), child(0));
     case plan_kind::delete_: return make_delete(static_cast<const delete_node&>(plan), child(0));
+    case plan_kind::function_scan:
+      return make_function_scan(static_cast<const function_scan_node&>(plan), ctx);
     case plan_kind::parallel_aggregate: break;
   }
   throw db_error(sqlstate::internal_error, "unknown plan node");

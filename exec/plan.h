@@ -28,6 +28,7 @@ enum class plan_kind : uint8_t {
   update,
   delete_,
   parallel_aggregate,
+  function_scan,
 };
 
 struct plan_node {
@@ -72,6 +73,15 @@ struct index_scan_node : plan_node {
 struct values_node : plan_node {
   values_node() : plan_node(plan_kind::values) {}
   std::vector<std::vector<expr_ptr>> rows;
+};
+
+/// A set-returning function in FROM: generate_series(start, stop [, step]) over integers,
+/// or unnest(text array). Arguments are evaluated once per execution (they may read
+/// parameters and outer columns); one output column of `types[0]`.
+struct function_scan_node : plan_node {
+  function_scan_node() : plan_node(plan_kind::function_scan) {}
+  std::string fn;
+  std::vector<expr_ptr> args;
 };
 
 struct filter_node : plan_node {

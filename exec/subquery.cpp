@@ -3,8 +3,10 @@
 #include <unordered_set>
 
 #include "exec/evaluate.h"
+#include "exec/functions.h"
 #include "exec/operator.h"
 #include "exec/value_ops.h"
+#include "storage/cast.h"
 #include "storage/error.h"
 
 namespace db001::exec {
@@ -45,6 +47,18 @@ int quantified(const expr& e, const value& left, const row_collection& rows, con
   return is_any ? 0 : 1;
 }
 
+value array_of(const row_collection& rows) {
+  std::vector<std::optional<std::string>> elems;
+  for (size_t i = 0; i < rows.row_count(); ++i) {
+    value v = rows.get(i, 0);
+    if (v.is_null())
+      elems.push_back(std::nullopt);
+    else
+      elems.push_back(std::string(cast_value(v, sql_type::text(), cast_kind::explicit_).as_string()));
+  }
+  return value::text(format_text_array(elems));
+}
+
 void check_scalar(const row_collection& rows) {
   if (rows.row_count() > 1)
     throw db_error(sqlstate::cardinality_violation, "more than one row returned by a subquery used as an expression");
@@ -80,6 +94,8 @@ vector evaluate_subquery(const expr& e, const batch& in, exec_ctx& ctx) {
       case sub_kind::scalar:
         return constant_vector(rows.row_count() ? rows.get(0, 0) : value::null(e.type), e.type, n);
       case sub_kind::exists: return constant_vector(value::boolean(rows.row_count() > 0), e.type, n);
+      case sub_kind::array:
+        return constant_vector(array_of(rows), e.type, n);
       default: {
         vector_writer w(sql_type::boolean(), n);
         auto* set = static_cast<const value_set*>(cache.lookup.get());
@@ -118,6 +134,9 @@ vector evaluate_subquery(const expr& e, const batch& in, exec_ctx& ctx) {
         out = rows->row_count() ? rows->get(0, 0) : value::null(e.type);
         break;
       case sub_kind::exists: out = value::boolean(rows->row_count() > 0); break;
+      case sub_kind::array:
+        out = array_of(*rows);
+        break;
       default: {
         int q = quantified(e, get_value(left, i), *rows, nullptr, false);
         out = q < 0 ? value::null(sql_type::boolean()) : value::boolean(q == 1);

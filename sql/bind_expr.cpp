@@ -5,6 +5,8 @@
 
 #include "exec/functions.h"
 #include "sql/binder.h"
+#include "sql/cluster_catalog.h"
+#include "sql/system_views.h"
 #include "storage/cast.h"
 #include "storage/numeric.h"
 #include "storage/stack_guard.h"
@@ -234,6 +236,15 @@ expr_ptr binder::bind_column_ref(const node& n, scope& sc) {
         fail(sqlstate::undefined_column, "column " + qual + "." + col + " does not exist", loc);
       continue;
     }
+    if (depth == 0) {
+      for (auto& r : s->rtes)
+        if (!r.computed.empty() && found_id >= r.first_id && found_id < r.first_id + int(r.names.size()))
+          return r.computed[found_id - r.first_id];
+    } else {
+      for (auto& r : s->rtes)
+        if (!r.computed.empty() && found_id >= r.first_id && found_id < r.first_id + int(r.names.size()))
+          fail(sqlstate::feature_not_supported, "outer references to LATERAL columns are not supported", loc);
+    }
     s->used.insert(found_id);
     if (depth == 0) {
       auto e = expr::make_column(found_id, found_type);
@@ -295,6 +306,12 @@ expr_ptr binder::bind_const(const node& n) {
 }
 
 expr_ptr binder::bind_compare(op_kind op, expr_ptr l, expr_ptr r, int loc) {
+  // An array element (arrays are text) compared with a typed value takes that value's type.
+  auto is_element = [](const expr_ptr& e) { return e->kind == expr_kind::func && e->name == "__array_subscript"; };
+  if (is_element(l) && !r->type.is_string() && !is_untyped(r->type))
+    l = coerce(l, r->type, int(cast_kind::explicit_), loc);
+  if (is_element(r) && !l->type.is_string() && !is_untyped(l->type))
+    r = coerce(r, l->type, int(cast_kind::explicit_), loc);
   sql_type lt = l->type, rt = r->type;
   sql_type t;
   if (is_untyped(lt) && is_untyped(rt)) {
@@ -347,6 +364,23 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
                                                      {"<", op_kind::lt},  {"<=", op_kind::le}, {">", op_kind::gt},
                                                      {">=", op_kind::ge}};
   if (auto it = cmp.find(op); it != cmp.end()) return bind_compare(it->second, l, r, loc);
+  static const std::map<std::string, std::string> regex = {
+      {"~", "__regex_match"}, {"!~", "__regex_not_match"}, {"~*", "__regex_imatch"}, {"!~*", "__regex_not_imatch"}};
+  if (auto it = regex.find(op); it != regex.end()) {
+    if ((!l->type.is_string() && !is_untyped(l->type)) || (!r->type.is_string() && !is_untyped(r->type))) {
+      db_error err(sqlstate::undefined_function,
+                   "operator does not exist: " + l->type.name() + " " + op + " " + r->type.name(), loc);
+      err.with_hint(
+          "No operator matches the given name and argument types. You might need to add explicit type casts.");
+      throw err;
+    }
+    l = coerce(l, sql_type::text(), int(cast_kind::implicit), loc);
+    r = coerce(r, sql_type::text(), int(cast_kind::implicit), loc);
+    auto e = expr::make(expr_kind::func, sql_type::boolean(), {l, r});
+    e->name = it->second;
+    e->location = loc;
+    return e;
+  }
   static const std::map<std::string, op_kind> arith = {{"+", op_kind::add}, {"-", op_kind::sub}, {"*", op_kind::mul},
                                                        {"/", op_kind::div}, {"%", op_kind::mod}, {"||", op_kind::concat},
                                                        {"^", op_kind::pow}};
@@ -359,6 +393,16 @@ expr_ptr binder::bind_binary(const std::string& op, expr_ptr l, expr_ptr r, int 
     err.with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.");
     throw err;
   };
+  auto is_array = [](const expr_ptr& e) { return e->kind == expr_kind::subquery && e->sub == exec::sub_kind::array; };
+  if (k == op_kind::concat && (is_array(l) || is_array(r))) {
+    // array || array (arrays are text literals): concatenation of the elements; NULL || a = a.
+    auto e = expr::make(expr_kind::func, sql_type::text(),
+                        {coerce(l, sql_type::text(), int(cast_kind::implicit), loc),
+                         coerce(r, sql_type::text(), int(cast_kind::implicit), loc)});
+    e->name = "__array_cat";
+    e->location = loc;
+    return e;
+  }
   if (k == op_kind::concat) {
     if (!l->type.is_string() && !is_untyped(l->type) && !r->type.is_string() && !is_untyped(r->type)) no_operator();
     l = coerce(l, sql_type::text(), int(cast_kind::explicit_), loc);
@@ -497,6 +541,20 @@ expr_ptr binder::bind_a_expr(const node& n, scope& sc) {
     return bind_binary(op, bind_expr(n["lexpr"], sc), bind_expr(n["rexpr"], sc), loc);
   }
   if (kind == "AEXPR_IN") return bind_in_list(n, sc);
+  if (kind == "AEXPR_OP_ANY" || kind == "AEXPR_OP_ALL") {
+    // x = ANY(array): arrays are text literals here; element comparison as text.
+    if (op != "=" || kind == "AEXPR_OP_ALL")
+      fail(sqlstate::feature_not_supported, "operator " + op + " with ANY/ALL (array) is not supported", loc);
+    auto l = bind_expr(n["lexpr"], sc);
+    auto r = bind_expr(n["rexpr"], sc);
+    l = l->type.is_string() || is_untyped(l->type) ? coerce(l, sql_type::text(), int(cast_kind::implicit), loc)
+                                                   : coerce(l, sql_type::text(), int(cast_kind::explicit_), loc);
+    r = coerce(r, sql_type::text(), int(cast_kind::implicit), loc);
+    auto e = expr::make(expr_kind::func, sql_type::boolean(), {l, r});
+    e->name = "__any_eq";
+    e->location = loc;
+    return e;
+  }
   if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
     auto l = coerce(bind_expr(n["lexpr"], sc), sql_type::text(), int(cast_kind::implicit), loc);
     auto r = coerce(bind_expr(n["rexpr"], sc), sql_type::text(), int(cast_kind::implicit), loc);
@@ -681,6 +739,7 @@ expr_ptr binder::bind_func(const node& n, scope& sc) {
     std::string v = name == "current_database" ? current_database : name == "current_schema" ? "public" : current_user;
     return expr::make_constant(value::text(v), sql_type::text());
   }
+  if (auto e = bind_catalog_function(name, args, loc)) return e;
   std::vector<sql_type> types;
   for (auto& a : args) types.push_back(a->type);
   auto res = exec::resolve_function(name, types);
@@ -740,6 +799,11 @@ expr_ptr binder::bind_sublink(const node& n, scope& sc) {
   if (q.types.size() != 1) {
     if (kind == "EXPR_SUBLINK") fail(sqlstate::syntax_error, "subquery must return only one column", loc);
     fail(sqlstate::syntax_error, "subquery has too many columns", loc);
+  }
+  if (kind == "ARRAY_SUBLINK") {
+    e->sub = exec::sub_kind::array;
+    e->type = sql_type::text();
+    return e;
   }
   if (kind == "EXPR_SUBLINK") {
     e->sub = exec::sub_kind::scalar;
@@ -842,7 +906,13 @@ expr_ptr binder::bind_expr(const node& n, scope& sc) {
     return e;
   }
   if (t == "FuncCall") return bind_func(x, sc);
+  if (t == "CollateClause") return bind_expr(x["arg"], sc);  // one collation: C
   if (t == "TypeCast") {
+    auto tnames = x["typeName"].list("names");
+    std::string tname = tnames.empty() ? "" : lower(tnames.back()["String"].str("sval"));
+    if (!x["typeName"].has("arrayBounds") && (tname == "regclass" || tname == "regtype" || tname == "regnamespace" ||
+                                              tname == "regrole" || tname == "regproc"))
+      return bind_reg_cast(tname, bind_expr(x["arg"], sc), x.location());
     sql_type target = type_from_name(x["typeName"]);
     auto arg = bind_expr(x["arg"], sc);
     return coerce(arg, target, int(cast_kind::explicit_), x.location());
@@ -868,9 +938,183 @@ expr_ptr binder::bind_expr(const node& n, scope& sc) {
     fail(sqlstate::feature_not_supported, std::string(op) + " is not supported", x.location());
   }
   if (t == "SetToDefault") fail(sqlstate::feature_not_supported, "DEFAULT is not allowed in this context", x.location());
-  if (t == "A_Indirection" || t == "A_ArrayExpr" || t == "RowExpr")
-    fail(sqlstate::feature_not_supported, std::string(t) + " is not supported", x.location());
+  if (t == "A_Indirection") {
+    auto base = bind_expr(x["arg"], sc);
+    auto ind = x.list("indirection");
+    if (ind.size() != 1 || ind[0].type() != "A_Indices" || ind[0].inner().boolean("is_slice"))
+      fail(sqlstate::feature_not_supported, "this kind of indirection is not supported", x.location());
+    auto idx = coerce(bind_expr(ind[0].inner()["uidx"], sc), sql_type::int32(), int(cast_kind::implicit), x.location());
+    base = coerce(base, sql_type::text(), int(cast_kind::implicit), x.location());
+    auto e = expr::make(expr_kind::func, sql_type::text(), {base, idx});
+    e->name = "__array_subscript";
+    e->location = x.location();
+    return e;
+  }
+  if (t == "A_ArrayExpr") {
+    // ARRAY[...] of constants: its text literal.
+    std::vector<std::optional<std::string>> elems;
+    for (auto& a : x.list("elements")) {
+      auto e = fold(bind_expr(a, sc));
+      if (e->kind != expr_kind::constant)
+        fail(sqlstate::feature_not_supported, "ARRAY[...] of non-constant expressions is not supported", x.location());
+      if (e->constant.is_null())
+        elems.push_back(std::nullopt);
+      else
+        elems.push_back(std::string(cast_value(e->constant, sql_type::text(), cast_kind::explicit_).as_string()));
+    }
+    return expr::make_constant(value::text(exec::format_text_array(elems)), sql_type::text());
+  }
+  if (t == "RowExpr") fail(sqlstate::feature_not_supported, std::string(t) + " is not supported", x.location());
   fail(sqlstate::feature_not_supported, "expression " + std::string(t) + " is not supported", x.location());
+}
+
+namespace {
+
+/// __map_lookup(key, k1, v1, ...): the catalog answer for `key`, built at bind time.
+expr_ptr map_lookup(expr_ptr key, const oid_names& map, int mode) {
+  std::vector<expr_ptr> args{std::move(key)};
+  for (auto& [k, v] : map) {
+    args.push_back(expr::make_constant(value::int64(k), sql_type::int64()));
+    args.push_back(expr::make_constant(value::text(v), sql_type::text()));
+  }
+  args.push_back(expr::make_constant(value::int64(mode), sql_type::int64()));
+  auto e = expr::make(expr_kind::func, sql_type::text(), std::move(args));
+  e->name = "__map_lookup";
+  return e;
+}
+
+std::string constant_text(const expr_ptr& e) {
+  if (e->kind != expr_kind::constant || e->constant.is_null()) return {};
+  return std::string(cast_value(e->constant, sql_type::text(), cast_kind::explicit_).as_string());
+}
+
+}  // namespace
+
+expr_ptr binder::bind_reg_cast(const std::string& type, expr_ptr arg, int loc) {
+  auto ctx = make_system_context();
+  if (arg->type.is_string() || is_untyped(arg->type)) {
+    arg = fold(arg);
+    if (arg->kind != expr_kind::constant)
+      fail(sqlstate::feature_not_supported, "casting non-constant text to " + type + " is not supported", loc);
+    if (arg->constant.is_null()) return expr::make_constant(value::null(sql_type::int64()), sql_type::int64());
+    std::string name = constant_text(arg);
+    bool numeric = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric) return expr::make_constant(value::int64(std::stoll(name)), sql_type::int64());
+    std::optional<int64_t> oid;
+    if (type == "regclass") {
+      oid = relation_oid(ctx, name);
+      if (!oid) fail(sqlstate::undefined_table, "relation \"" + name + "\" does not exist", loc);
+    } else if (type == "regtype") {
+      oid = type_oid(name);
+      if (!oid) fail(sqlstate::undefined_object, "type \"" + name + "\" does not exist", loc);
+    } else if (type == "regnamespace") {
+      for (auto& [o, n] : namespace_names())
+        if (n == name) oid = o;
+      if (!oid) fail("3F000", "schema \"" + name + "\" does not exist", loc);
+    } else if (type == "regrole") {
+      for (auto& [o, n] : role_names(ctx))
+        if (n == name) oid = o;
+      if (!oid) fail(sqlstate::undefined_object, "role \"" + name + "\" does not exist", loc);
+    } else {
+      fail(sqlstate::feature_not_supported, "casting names to " + type + " is not supported", loc);
+    }
+    return expr::make_constant(value::int64(*oid), sql_type::int64());
+  }
+  if (!arg->type.is_integer()) fail("42846", "cannot cast type " + arg->type.name() + " to " + type, loc);
+  arg = coerce(arg, sql_type::int64(), int(cast_kind::implicit), loc);
+  // OID -> name (printed as the number when unknown, as PostgreSQL does).
+  if (type == "regclass") return map_lookup(arg, relation_names(ctx), 2);
+  if (type == "regnamespace") return map_lookup(arg, namespace_names(), 2);
+  if (type == "regrole") return map_lookup(arg, role_names(ctx), 2);
+  if (type == "regtype") {
+    auto e = expr::make(expr_kind::func, sql_type::text(),
+                        {arg, expr::make_constant(value::null(sql_type::int32()), sql_type::int32())});
+    e->name = "format_type";
+    return e;
+  }
+  return coerce(arg, sql_type::text(), int(cast_kind::explicit_), loc);
+}
+
+expr_ptr binder::bind_catalog_function(const std::string& name, std::vector<expr_ptr>& args, int loc) {
+  auto oid_arg = [&](size_t i) {
+    if (i >= args.size()) fail(sqlstate::undefined_function, "function " + name + " does not exist", loc);
+    auto a = args[i];
+    if (a->type.is_string() || is_untyped(a->type)) return coerce(a, sql_type::int64(), int(cast_kind::explicit_), loc);
+    return coerce(a, sql_type::int64(), int(cast_kind::implicit), loc);
+  };
+  if (name == "pg_get_userbyid") return map_lookup(oid_arg(0), role_names(make_system_context()), 1);
+  if (name == "pg_get_constraintdef") return map_lookup(oid_arg(0), constraint_definitions(make_system_context()), 0);
+  if (name == "pg_get_indexdef") {
+    expr_ptr key = bind_binary("*", oid_arg(0), expr::make_constant(value::int64(1000), sql_type::int64()), loc);
+    if (args.size() >= 2)
+      key = bind_binary("+", key, coerce(args[1], sql_type::int64(), int(cast_kind::implicit), loc), loc);
+    return map_lookup(key, index_definitions(make_system_context(), args.size() >= 2), 0);
+  }
+  if (name == "pg_get_viewdef") {
+    oid_names defs;
+    for (auto& v : cat_.views())
+      defs.emplace_back(v.oid, " " + v.definition + (v.definition.ends_with(";") ? "" : ";"));
+    return map_lookup(oid_arg(0), defs, 0);
+  }
+  if (name == "pg_table_size" || name == "pg_relation_size" || name == "pg_total_relation_size" ||
+      name == "pg_indexes_size") {
+    auto e = map_lookup(oid_arg(0), relation_sizes(make_system_context()), 0);
+    return coerce(e, sql_type::int64(), int(cast_kind::explicit_), loc);
+  }
+  if (name == "pg_database_size") {
+    // This database's tables and indexes; other databases of the cluster report 0.
+    int64_t total = 0;
+    for (auto& [oid, bytes] : relation_sizes(make_system_context())) total += std::stoll(bytes);
+    auto arg = args.size() == 1 ? args[0] : nullptr;
+    if (!arg) return nullptr;
+    if (arg->type.is_integer()) {
+      int64_t self = 0;
+      if (cluster)
+        if (auto d = cluster->find_database(current_database)) self = d->oid;
+      auto key = coerce(arg, sql_type::int64(), int(cast_kind::implicit), loc);
+      return coerce(map_lookup(key, {{self, std::to_string(total)}}, 0), sql_type::int64(), int(cast_kind::explicit_),
+                    loc);
+    }
+    auto is_self =
+        bind_compare(op_kind::eq, arg, expr::make_constant(value::text(current_database), sql_type::text()), loc);
+    auto e = expr::make(expr_kind::case_, sql_type::int64(),
+                        {is_self, expr::make_constant(value::int64(total), sql_type::int64()),
+                         expr::make_constant(value::int64(0), sql_type::int64())});
+    e->case_has_else = true;
+    return e;
+  }
+  if (name == "to_regclass") {
+    std::string n = constant_text(fold(args.at(0)));
+    auto oid = relation_oid(make_system_context(), n);
+    return expr::make_constant(oid ? value::int64(*oid) : value::null(sql_type::int64()), sql_type::int64());
+  }
+  if (name == "pg_backend_pid") return expr::make_constant(value::int32(backend_pid), sql_type::int32());
+  if (name == "current_setting") {
+    if (args.empty() || args.size() > 2) return nullptr;
+    auto a = fold(args[0]);
+    if (a->kind != expr_kind::constant)
+      fail(sqlstate::feature_not_supported, "current_setting() of a non-constant name is not supported", loc);
+    if (a->constant.is_null()) return expr::make_constant(value::null(sql_type::text()), sql_type::text());
+    std::string key = lower(constant_text(a));
+    std::string v = get_setting ? get_setting(key) : "";
+    bool missing_ok =
+        args.size() == 2 && fold(args[1])->kind == expr_kind::constant && fold(args[1])->constant.as_bool();
+    if (v.empty() && key != "application_name" && key.find('.') == std::string::npos) {
+      if (missing_ok) return expr::make_constant(value::null(sql_type::text()), sql_type::text());
+      fail(sqlstate::undefined_object, "unrecognized configuration parameter \"" + key + "\"", loc);
+    }
+    return expr::make_constant(value::text(v), sql_type::text());
+  }
+  if (name == "set_config") {
+    if (args.size() != 3) return nullptr;
+    auto k = fold(args[0]), v = fold(args[1]);
+    if (k->kind != expr_kind::constant || v->kind != expr_kind::constant)
+      fail(sqlstate::feature_not_supported, "set_config() of non-constant arguments is not supported", loc);
+    std::string key = lower(constant_text(k)), val = constant_text(v);
+    if (set_setting) set_setting(key, val);
+    return expr::make_constant(value::text(val), sql_type::text());
+  }
+  return nullptr;
 }
 
 }  // namespace db001::sql

@@ -75,7 +75,8 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
     std::string name(x.str("relname"));
     std::string schema(x.str("schemaname"));
     if (!schema.empty() && schema != "public") {
-      if (auto sys = system_relation(cat_, schema, name)) return finish_derived(std::move(*sys), name, x["alias"]);
+      if (auto sys = system_relation(make_system_context(), schema, name))
+        return finish_derived(std::move(*sys), name, x["alias"]);
       fail(sqlstate::undefined_table, "relation \"" + schema + "." + name + "\" does not exist", x.location());
     }
     if (auto tbl = cat_.find_table(name)) {
@@ -103,11 +104,12 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
       for (size_t i = 0; i < v->column_names.size() && i < q.names.size(); ++i) q.names[i] = v->column_names[i];
       return finish_derived(std::move(q), name, x["alias"]);
     }
-    if (auto sys = system_relation(cat_, "", name)) return finish_derived(std::move(*sys), name, x["alias"]);
+    if (auto sys = system_relation(make_system_context(), "", name))
+      return finish_derived(std::move(*sys), name, x["alias"]);
     fail(sqlstate::undefined_table, "relation \"" + name + "\" does not exist", x.location());
   }
   if (t == "RangeSubselect") {
-    if (x.boolean("lateral")) fail(sqlstate::feature_not_supported, "LATERAL is not supported", 0);
+    if (x.boolean("lateral")) return bind_lateral(x, sc);
     bound_query q = bind_select(x["subquery"]["SelectStmt"], sc.parent);
     if (!x.has("alias")) fail(sqlstate::syntax_error, "subquery in FROM must have an alias", 0);
     return finish_derived(std::move(q), "", x["alias"]);
@@ -163,8 +165,7 @@ std::unique_ptr<binder::from_item> binder::bind_from_item(const node& n, scope& 
     if (x.has("quals")) split_conjuncts(fold(bind_condition(x["quals"], sc, "JOIN/ON")), item->conds);
     return item;
   }
-  if (t == "RangeFunction")
-    fail(sqlstate::feature_not_supported, "functions in FROM are not supported", x.location());
+  if (t == "RangeFunction") return bind_range_function(x, sc);
   fail(sqlstate::feature_not_supported, "FROM item " + std::string(t) + " is not supported", 0);
 }
 
@@ -391,6 +392,14 @@ plan_ptr binder::join_plans(plan_ptr left, const std::vector<int>& left_layout, 
 
 plan_ptr binder::plan_item(from_item& item, std::vector<expr_ptr>& conjuncts, scope& sc, std::vector<int>& layout) {
   if (item.kind != from_item::join) return plan_base(item, conjuncts, sc, layout);
+  if (item.right->kind == from_item::computed && item.jtype == exec::join_type::inner) {
+    // x CROSS JOIN LATERAL (SELECT exprs): the expressions are inlined, only x remains.
+    std::vector<expr_ptr> preds = conjuncts;
+    preds.insert(preds.end(), item.conds.begin(), item.conds.end());
+    return plan_item(*item.left, preds, sc, layout);
+  }
+  if (item.left->kind == from_item::computed || item.right->kind == from_item::computed)
+    fail(sqlstate::feature_not_supported, "this join with a LATERAL subquery is not supported", 0);
   std::vector<expr_ptr> none;
   std::vector<int> ll, rl;
   plan_ptr l = plan_item(*item.left, none, sc, ll);
@@ -414,6 +423,7 @@ plan_ptr binder::plan_from(std::vector<std::unique_ptr<from_item>>& items, std::
   // their inputs with their ON conditions joining the WHERE conjuncts.
   std::vector<from_item*> rels;
   std::function<void(from_item&)> flatten = [&](from_item& it) {
+    if (it.kind == from_item::computed) return;  // LATERAL expressions: no relation of their own
     if (it.kind == from_item::join && it.jtype == exec::join_type::inner) {
       flatten(*it.left);
       flatten(*it.right);
@@ -516,6 +526,139 @@ plan_ptr binder::plan_from(std::vector<std::unique_ptr<from_item>>& items, std::
     return f;
   }
   return cur.plan;
+}
+
+std::unique_ptr<binder::from_item> binder::bind_lateral(const node& x, scope& sc) {
+  // Only the single-row form LATERAL (SELECT exprs) with no FROM: its columns become the
+  // expressions, bound in this query level (where the columns on their left are visible).
+  node sel = x["subquery"]["SelectStmt"];
+  for (auto* k : {"fromClause", "whereClause", "groupClause", "havingClause", "sortClause", "limitCount", "limitOffset",
+                  "valuesLists", "distinctClause", "larg"})
+    if (sel.has(k)) fail(sqlstate::feature_not_supported, "LATERAL subqueries with FROM are not supported", 0);
+  if (!x.has("alias")) fail(sqlstate::syntax_error, "subquery in FROM must have an alias", 0);
+  rte r;
+  const char* saved = sc.agg_forbidden;
+  sc.agg_forbidden = "FROM clause";
+  for (auto& t : sel.list("targetList")) {
+    node rt = t["ResTarget"];
+    auto e = resolve_unknown(bind_expr(rt["val"], sc));
+    std::string name(rt.str("name"));
+    if (name.empty()) {
+      node v = rt["val"];
+      if (v.type() == "FuncCall") {
+        auto parts = v.inner().list("funcname");
+        name = parts.empty() ? "?column?" : lower(parts.back()["String"].str("sval"));
+      } else if (v.type() == "ColumnRef") {
+        auto f = v.inner().list("fields");
+        name = f.empty() ? "?column?" : std::string(f.back()["String"].str("sval"));
+      } else {
+        name = "?column?";
+      }
+    }
+    r.names.push_back(name);
+    r.types.push_back(e->type);
+    r.computed.push_back(e);
+  }
+  sc.agg_forbidden = saved;
+  node alias = x["alias"];
+  r.alias = std::string(alias.str("aliasname"));
+  auto cols = alias.list("colnames");
+  if (cols.size() > r.names.size())
+    fail(sqlstate::invalid_column_reference,
+         "table \"" + r.alias + "\" has " + std::to_string(r.names.size()) + " columns available but " +
+             std::to_string(cols.size()) + " columns specified",
+         0);
+  for (size_t i = 0; i < cols.size(); ++i) r.names[i] = std::string(cols[i]["String"].str("sval"));
+  auto item = std::make_unique<from_item>();
+  item->kind = from_item::computed;
+  item->rte_index = int(sc.rtes.size());
+  add_rte(sc, std::move(r));
+  return item;
+}
+
+std::unique_ptr<binder::from_item> binder::bind_range_function(const node& x, scope& sc) {
+  auto fns = x.list("functions");
+  if (fns.size() != 1 || x.boolean("ordinality") || x.boolean("is_rowsfrom"))
+    fail(sqlstate::feature_not_supported, "this form of function in FROM is not supported", 0);
+  auto parts = fns[0]["List"].list("items");
+  node call = parts.empty() ? node() : parts[0]["FuncCall"];
+  if (!call) fail(sqlstate::feature_not_supported, "this form of function in FROM is not supported", 0);
+  auto names = call.list("funcname");
+  std::string fn = names.empty() ? "" : lower(names.back()["String"].str("sval"));
+  int loc = call.location();
+  // Arguments may read outer query levels (correlated), not this level's other FROM items.
+  scope fs;
+  fs.parent = sc.parent;
+  fs.agg_forbidden = "functions in FROM";
+  std::vector<expr_ptr> args;
+  for (auto& a : call.list("args")) args.push_back(bind_expr(a, fs));
+  auto node_ = std::make_shared<exec::function_scan_node>();
+  node_->fn = fn;
+  sql_type out;
+  auto sig = [&] {
+    std::string s = fn + "(";
+    for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i]->type.name();
+    return s + ")";
+  };
+  auto no_function = [&]() {
+    db_error err(sqlstate::undefined_function, "function " + sig() + " does not exist", loc);
+    err.with_hint("No function matches the given name and argument types. You might need to add explicit type casts.");
+    throw err;
+  };
+  if (fn == "generate_series") {
+    if (args.size() < 2 || args.size() > 3) no_function();
+    bool wide = false;
+    for (auto& a : args) {
+      if (!a->type.is_integer() && a->type.id != type_id::unknown && a->type.id != type_id::null_) no_function();
+      wide |= a->type.id == type_id::int64;
+    }
+    out = wide ? sql_type::int64() : sql_type::int32();
+    for (auto& a : args) a = coerce(a, out, int(cast_kind::implicit), loc);
+  } else if (fn == "unnest") {
+    if (args.size() != 1) no_function();
+    out = sql_type::text();
+    args[0] = coerce(args[0], sql_type::text(), int(cast_kind::implicit), loc);
+  } else {
+    fail(sqlstate::feature_not_supported, "function " + fn + " in FROM is not supported", loc);
+  }
+  node_->args = args;
+  node_->types = {out};
+  node_->names = {fn};
+  node_->est_rows = 1000;
+  if (fn == "generate_series" && args[0]->kind == expr_kind::constant && args[1]->kind == expr_kind::constant &&
+      !args[0]->constant.is_null() && !args[1]->constant.is_null())
+    node_->est_rows = std::max<double>(1, double(args[1]->constant.as_int() - args[0]->constant.as_int() + 1));
+  rte r;
+  r.alias = fn;
+  r.names = {fn};
+  r.types = {out};
+  node alias = x["alias"];
+  if (alias) {
+    r.alias = std::string(alias.str("aliasname"));
+    auto cols = alias.list("colnames");
+    r.names[0] = cols.empty() ? r.alias : std::string(cols[0]["String"].str("sval"));
+    if (cols.size() > 1)
+      fail(
+          sqlstate::invalid_column_reference,
+          "table \"" + r.alias + "\" has 1 columns available but " + std::to_string(cols.size()) + " columns specified",
+          0);
+  }
+  auto item = std::make_unique<from_item>();
+  item->kind = from_item::derived;
+  item->sub = node_;
+  item->rte_index = int(sc.rtes.size());
+  add_rte(sc, std::move(r));
+  item->ids.insert(sc.rtes.back().first_id);
+  if (fs.correlated) sc.correlated = true;
+  return item;
+}
+
+system_context binder::make_system_context() const {
+  system_context c{cat_};
+  c.cluster = cluster;
+  c.current_database = current_database;
+  c.current_user = current_user;
+  return c;
 }
 
 }  // namespace db001::sql

@@ -30,7 +30,13 @@ sql_type binder::type_from_name(const node& tn) {
   auto names = tn.list("names");
   if (names.empty()) fail(sqlstate::syntax_error, "missing type name", tn.location());
   std::string name(names.back()["String"].str("sval"));
-  if (tn.has("arrayBounds")) fail(sqlstate::feature_not_supported, "array types are not supported", tn.location());
+  // Arrays and the catalog's own types map onto ours (see system_views.h).
+  if (tn.has("arrayBounds")) return sql_type::text();
+  if (name == "oid" || name == "regclass" || name == "regtype" || name == "regnamespace" || name == "regproc" ||
+      name == "regrole" || name == "xid" || name == "cid")
+    return sql_type::int64();
+  if (name == "name" || name == "int2vector" || name == "oidvector" || name == "pg_node_tree" || name == "aclitem")
+    return sql_type::text();
   std::vector<int64_t> mods;
   for (auto& m : tn.list("typmods")) {
     node c = m["A_Const"];

@@ -15,10 +15,28 @@ namespace {
 
 [[noreturn]] void fail(const char* code, const std::string& msg, int loc) { throw db_error(code, msg, loc); }
 
+std::string derive_name(const node& n);
+
+/// The name of an expression when PostgreSQL considers it strong (a column, a function,
+/// or a cast / CASE ELSE / COLLATE / subscript of one), else "".
+std::string strong_name(const node& n) {
+  std::string_view t = n.type();
+  node x = n.inner();
+  if (t == "ColumnRef" || t == "FuncCall") {
+    std::string d = derive_name(n);
+    return d == "?column?" ? "" : d;
+  }
+  if (t == "TypeCast" || t == "CollateClause" || t == "A_Indirection") return strong_name(x["arg"]);
+  if (t == "CaseExpr" && x.has("defresult")) return strong_name(x["defresult"]);
+  return "";
+}
+
 /// PostgreSQL's output column name for an expression without AS.
 std::string derive_name(const node& n) {
   std::string_view t = n.type();
   node x = n.inner();
+  if (t == "CollateClause" || t == "A_Indirection") return derive_name(x["arg"]);
+  if (t == "A_ArrayExpr") return "array";
   if (t == "ColumnRef") {
     auto f = x.list("fields");
     if (!f.empty() && f.back().type() == "String") return std::string(f.back()["String"].str("sval"));
@@ -36,13 +54,17 @@ std::string derive_name(const node& n) {
     std::string tn(names.back()["String"].str("sval"));
     return tn;
   }
-  if (t == "CaseExpr") return "case";
+  if (t == "CaseExpr") {
+    std::string strong = x.has("defresult") ? strong_name(x["defresult"]) : "";
+    return strong.empty() ? "case" : strong;
+  }
   if (t == "CoalesceExpr") return "coalesce";
   if (t == "MinMaxExpr") return x.str("op") == "IS_GREATEST" ? "greatest" : "least";
   if (t == "A_Expr" && x.str("kind") == "AEXPR_NULLIF") return "nullif";
   if (t == "SubLink") {
     std::string_view k = x.str("subLinkType");
     if (k == "EXISTS_SUBLINK") return "exists";
+    if (k == "ARRAY_SUBLINK") return "array";
     if (k == "EXPR_SUBLINK") {
       auto tl = x["subselect"]["SelectStmt"].list("targetList");
       if (tl.size() == 1) {
@@ -287,6 +309,10 @@ bound_query binder::bind_simple_select(const node& stmt, scope* parent) {
           any = true;
           for (size_t i = 0; i < r.names.size(); ++i) {
             if (qual.empty() && r.hidden[i]) continue;
+            if (!r.computed.empty()) {
+              targets.push_back({r.computed[i], r.names[i]});
+              continue;
+            }
             targets.push_back({expr::make_column(r.first_id + int(i), r.types[i]), r.names[i]});
             sc.used.insert(r.first_id + int(i));
           }

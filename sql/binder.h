@@ -10,6 +10,7 @@
 /// nodes (depth, global id of the outer level), read from the outer row frame at run time.
 ///
 /// Not thread-safe: one binder per statement.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,9 @@ struct rte {
   std::vector<bool> hidden;  ///< not found by unqualified names nor by * (right side of USING)
   int first_id = 0;
   std::shared_ptr<storage::table> tbl;  ///< for base tables
+  /// LATERAL (SELECT exprs) without FROM: its columns are these expressions over the
+  /// columns on its left (a reference is replaced by the expression).
+  std::vector<expr_ptr> computed;
 };
 
 /// One query level's names.
@@ -60,6 +64,9 @@ struct bound_query {
   std::vector<std::string> names;
   std::vector<sql_type> types;
 };
+
+class cluster_catalog;
+struct system_context;
 
 class binder {
  public:
@@ -99,6 +106,12 @@ class binder {
   /// Session facts that expressions can read (current_user, current_database()).
   std::string current_user = "postgres";
   std::string current_database = "postgres";
+  /// Roles and databases for pg_roles, pg_database, pg_get_userbyid() (may be null).
+  const cluster_catalog* cluster = nullptr;
+  /// Session settings for current_setting() / set_config() (either may be empty).
+  std::function<std::string(const std::string&)> get_setting;
+  std::function<void(const std::string&, const std::string&)> set_setting;
+  int backend_pid = 0;
 
  private:
   // --- expressions ---
@@ -112,6 +125,12 @@ class binder {
   expr_ptr bind_sublink(const node& n, scope& sc);
   expr_ptr bind_case(const node& n, scope& sc);
   expr_ptr bind_in_list(const node& n, scope& sc);
+  /// pg_catalog functions answered from the catalog at bind time (pg_get_userbyid, ...), or null.
+  expr_ptr bind_catalog_function(const std::string& name, std::vector<expr_ptr>& args, int loc);
+  /// x::regclass / ::regtype / ::regnamespace / ::oid of names and OIDs.
+  expr_ptr bind_reg_cast(const std::string& type, expr_ptr arg, int loc);
+  /// The system_context of this binder (system_views.h).
+  system_context make_system_context() const;
   expr_ptr make_bool(exec::expr_kind k, std::vector<expr_ptr> args);
   /// Common type of several expressions, coercing them all (CASE/COALESCE/IN/VALUES).
   sql_type unify(std::vector<expr_ptr>& es, const char* context, int loc);
@@ -129,7 +148,7 @@ class binder {
   // --- FROM and joins (bind_from.cpp) ---
   /// A bound FROM item: a base table, a derived table (subquery, view, VALUES) or a join.
   struct from_item {
-    enum kind_t { base, derived, join } kind = base;
+    enum kind_t { base, derived, join, computed } kind = base;
     int rte_index = -1;
     std::shared_ptr<storage::table> tbl;
     plan_ptr sub;  ///< derived: the subquery / view / VALUES plan
@@ -139,6 +158,8 @@ class binder {
     std::set<int> ids;            ///< global ids of every column inside
   };
   std::unique_ptr<from_item> bind_from_item(const node& n, scope& sc);
+  std::unique_ptr<from_item> bind_lateral(const node& range_subselect, scope& sc);
+  std::unique_ptr<from_item> bind_range_function(const node& range_function, scope& sc);
   void add_rte(scope& sc, rte r);
   /// Plans FROM + WHERE conjuncts: returns the plan and the position of each global id.
   plan_ptr plan_from(std::vector<std::unique_ptr<from_item>>& items, std::vector<expr_ptr> conjuncts, scope& sc,

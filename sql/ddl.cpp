@@ -1,6 +1,7 @@
 #include "sql/ddl.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "sql/binder.h"
 #include "storage/cast.h"
@@ -43,6 +44,43 @@ std::string expression_text(const std::string& text, size_t start) {
   return out;
 }
 
+/// Whether the stored cell (row r, column c) is NULL.
+bool cell_is_null(const storage::table& t, storage::row_id r, size_t c) {
+  return t.block_of(r).column(c).nulls[storage::rid_slot(r)] != 0;
+}
+
+/// The stored cell as text for error details ("?" for types not decoded here).
+std::string cell_text(const storage::table& t, storage::row_id r, size_t c) {
+  if (cell_is_null(t, r, c)) return "null";
+  auto& col = t.block_of(r).column(c);
+  sql_type ty = t.column(c).type;
+  const char* p = reinterpret_cast<const char*>(col.data) + storage::rid_slot(r) * phys_size(ty.physical());
+  switch (ty.physical()) {
+    case phys::i16: {
+      int16_t x;
+      std::memcpy(&x, p, 2);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::i32: {
+      int32_t x;
+      std::memcpy(&x, p, 4);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::i64: {
+      int64_t x;
+      std::memcpy(&x, p, 8);
+      return ty.is_integer() ? std::to_string(x) : "?";
+    }
+    case phys::str: {
+      string_t x;
+      std::memcpy(static_cast<void*>(&x), p, sizeof x);
+      return std::string(x.view());
+    }
+    default:
+      return "?";
+  }
+}
+
 /// Fills a new index from the table's existing row versions (every version not known dead).
 void backfill(engine::engine& eng, storage::index& ix) {
   auto& tbl = ix.tbl();
@@ -60,7 +98,12 @@ void backfill(engine::engine& eng, storage::index& ix) {
         auto [it, fresh] = seen.emplace(key, rid);
         if (!fresh) {
           db_error e(sqlstate::unique_violation, "could not create unique index \"" + ix.name() + "\"");
-          e.with_detail("Key is duplicated.");
+          std::string cols, vals;
+          for (int c : ix.columns()) {
+            cols += (cols.empty() ? "" : ", ") + tbl.column(c).name;
+            vals += (vals.empty() ? "" : ", ") + cell_text(tbl, rid, size_t(c));
+          }
+          e.with_detail("Key (" + cols + ")=(" + vals + ") is duplicated.");
           throw e;
         }
       }
@@ -70,9 +113,11 @@ void backfill(engine::engine& eng, storage::index& ix) {
 }
 
 std::shared_ptr<storage::index> add_index(engine::engine& eng, txn::transaction& t, std::shared_ptr<storage::table> tbl,
-                                          std::string name, std::vector<int> cols, bool unique, bool primary) {
+                                          std::string name, std::vector<int> cols, bool unique, bool primary,
+                                          bool constraint = false) {
   auto& cat = eng.catalog();
   auto ix = std::make_shared<storage::index>(cat.next_oid(), name, tbl.get(), std::move(cols), unique, primary);
+  ix->set_constraint(constraint);
   cat.add_index(ix);
   t.has_ddl = true;
   t.ddl_undo.push_back([&cat, name] { cat.remove_index(name); });
@@ -91,6 +136,27 @@ std::string unique_index_name(storage::catalog& cat, const std::string& base) {
   for (int i = 1; cat.find_index(name) || cat.find_table(name) || cat.find_view(name); ++i)
     name = base.substr(0, 60) + std::to_string(i);
   return name;
+}
+
+/// WITH (...) storage parameters: fillfactor is accepted (and ignored: rows are not kept in
+/// pages); anything else is PostgreSQL's 22023.
+void check_storage_parameters(const node& stmt) {
+  for (auto& o : stmt.list("options")) {
+    node d = o["DefElem"];
+    std::string name(d.str("defname"));
+    if (d.has("defnamespace")) name = std::string(d.str("defnamespace")) + "." + name;
+    if (name == "fillfactor") {
+      int64_t v = d["arg"]["Integer"].integer("ival", -1);
+      if (v < 10 || v > 100) {
+        db_error e(sqlstate::invalid_parameter_value,
+                   "value " + std::to_string(v) + " out of bounds for option \"fillfactor\"");
+        e.with_detail("Valid values are between \"10\" and \"100\".");
+        throw e;
+      }
+      continue;
+    }
+    fail(sqlstate::invalid_parameter_value, "unrecognized parameter \"" + name + "\"");
+  }
 }
 
 }  // namespace
@@ -113,6 +179,7 @@ std::string create_table(engine::engine& eng, txn::transaction& t, const node& s
     fail(sqlstate::duplicate_table, "relation \"" + name + "\" already exists", rel.location());
   }
   if (stmt.has("inhRelations")) fail(sqlstate::feature_not_supported, "table inheritance is not supported");
+  check_storage_parameters(stmt);
   if (stmt.has("partspec")) fail(sqlstate::feature_not_supported, "partitioned tables are not supported");
   std::vector<storage::column_def> cols;
   std::vector<std::vector<std::string>> uniques;  // column name lists
@@ -203,7 +270,7 @@ std::string create_table(engine::engine& eng, txn::transaction& t, const node& s
   for (auto& u : uniques) {
     std::string base = name;
     for (auto& k : u) base += "_" + k;
-    add_index(eng, t, tbl, unique_index_name(cat, base + "_key"), resolve(u), true, false);
+    add_index(eng, t, tbl, unique_index_name(cat, base + "_key"), resolve(u), true, false, true);
   }
   return "CREATE TABLE";
 }
@@ -261,7 +328,7 @@ std::string drop_objects(engine::engine& eng, txn::transaction& t, const node& s
         }
         fail(sqlstate::undefined_object, "index \"" + name + "\" does not exist");
       }
-      if (ix->primary() || (ix->unique() && name.size() > 4 && name.substr(name.size() - 4) == "_key")) {
+      if (ix->constraint()) {
         db_error e(sqlstate::dependent_objects_still_exist,
                    "cannot drop index " + name + " because constraint " + name + " on table " + ix->tbl().name() +
                        " requires it");
@@ -367,6 +434,81 @@ std::string create_view(engine::engine& eng, txn::transaction& t, const node& st
   t.ddl_undo.push_back([&cat, name] { cat.remove_view(name); });
   (void)notices;
   return "CREATE VIEW";
+}
+
+}  // namespace db001::sql
+
+namespace db001::sql {
+
+std::string alter_table(engine::engine& eng, txn::transaction& t, const node& stmt, std::vector<std::string>& notices) {
+  auto& cat = eng.catalog();
+  node rel = stmt["relation"];
+  std::string name(rel.str("relname"));
+  auto tbl = cat.find_table(name);
+  if (!tbl) {
+    if (stmt.boolean("missing_ok")) {
+      notices.push_back("relation \"" + name + "\" does not exist, skipping");
+      return "ALTER TABLE";
+    }
+    if (cat.find_view(name) || cat.find_index(name))
+      fail(sqlstate::wrong_object_type, "\"" + name + "\" is not a table", rel.location());
+    fail(sqlstate::undefined_table, "relation \"" + name + "\" does not exist", rel.location());
+  }
+  for (auto& c : stmt.list("cmds")) {
+    node cmd = c["AlterTableCmd"];
+    std::string_view sub = cmd.str("subtype");
+    node con = cmd["def"]["Constraint"];
+    std::string_view ct = con.str("contype");
+    if (sub != "AT_AddConstraint" || (ct != "CONSTR_PRIMARY" && ct != "CONSTR_UNIQUE"))
+      fail(sqlstate::feature_not_supported, "ALTER TABLE " + std::string(sub.substr(3)) +
+                                                (ct.empty() ? "" : " " + std::string(ct.substr(7))) +
+                                                " is not supported");
+    bool primary = ct == "CONSTR_PRIMARY";
+    std::vector<int> cols;
+    std::string base = name;
+    for (auto& k : con.list("keys")) {
+      std::string col(k["String"].str("sval"));
+      int i = tbl->find_column(col);
+      if (i < 0) fail(sqlstate::undefined_column, "column \"" + col + "\" of relation \"" + name + "\" does not exist");
+      cols.push_back(i);
+      base += "_" + col;
+    }
+    if (primary) {
+      auto indexes = tbl->indexes();
+      for (auto& ix : *indexes)
+        if (ix->primary())
+          fail("42P16", "multiple primary keys for table \"" + name + "\" are not allowed", con.location());
+    }
+    std::string iname = con.has("conname") ? std::string(con.str("conname"))
+                                           : unique_index_name(cat, primary ? name + "_pkey" : base + "_key");
+    if (cat.find_index(iname) || cat.find_table(iname) || cat.find_view(iname))
+      fail(sqlstate::duplicate_table, "relation \"" + iname + "\" already exists");
+    if (primary) {
+      // Every key column must hold no NULL (checked against the rows this transaction sees).
+      auto snap = eng.txns().snapshot_of(t);
+      for (int c : cols) {
+        if (tbl->column(c).not_null) continue;
+        for (uint32_t b = 0; b < tbl->block_count(); ++b) {
+          auto& blk = tbl->block(b);
+          for (uint32_t s = 0; s < blk.used(); ++s) {
+            if (!eng.txns().visible(blk, s, snap)) continue;
+            if (cell_is_null(*tbl, storage::make_rid(b, s), size_t(c)))
+              fail(sqlstate::not_null_violation,
+                   "column \"" + tbl->column(c).name + "\" of relation \"" + name + "\" contains null values");
+          }
+        }
+      }
+    }
+    add_index(eng, t, tbl, iname, cols, true, primary, true);
+    if (primary) {
+      for (int c : cols) {
+        if (tbl->column(c).not_null) continue;
+        tbl->set_not_null(size_t(c), true);
+        t.ddl_undo.push_back([tbl, c] { tbl->set_not_null(size_t(c), false); });
+      }
+    }
+  }
+  return "ALTER TABLE";
 }
 
 }  // namespace db001::sql

@@ -14,6 +14,9 @@ std::string create_table(engine::engine& eng, txn::transaction& t, const node& s
                          std::vector<std::string>& notices);
 std::string drop_objects(engine::engine& eng, txn::transaction& t, const node& stmt, std::vector<std::string>& notices);
 std::string create_index(engine::engine& eng, txn::transaction& t, const node& stmt, std::vector<std::string>& notices);
+/// ALTER TABLE ... ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE (cols): builds the unique index
+/// (PostgreSQL's checks and errors), sets NOT NULL on primary key columns.
+std::string alter_table(engine::engine& eng, txn::transaction& t, const node& stmt, std::vector<std::string>& notices);
 std::string create_view(engine::engine& eng, txn::transaction& t, const node& stmt, const std::string& text,
                         std::vector<std::string>& notices);
 

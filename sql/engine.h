@@ -10,8 +10,9 @@
 
 #include "db001/db001.h"
 #include "exec/batch.h"
-#include "storage/error.h"
+#include "sql/cluster_catalog.h"
 #include "storage/catalog.h"
+#include "storage/error.h"
 #include "txn/txn_manager.h"
 
 namespace db001::engine {
@@ -44,11 +45,22 @@ class engine {
   const options& opts() const { return opts_; }
   engine_stats& stats() { return stats_; }
 
+  /// The cluster's roles and databases. A default in-memory one (superuser postgres,
+  /// database "postgres") until the owner plugs in the server-wide one; set it before
+  /// sessions start.
+  sql::cluster_catalog& cluster() const { return *cluster_; }
+  void set_cluster(std::shared_ptr<sql::cluster_catalog> c) { cluster_ = std::move(c); }
+  /// This database's name (current_database()); set before sessions start.
+  const std::string& database_name() const { return database_name_; }
+  void set_database_name(std::string n) { database_name_ = std::move(n); }
+
  private:
   options opts_;
   storage::catalog catalog_;
   txn::txn_manager txns_;
   engine_stats stats_;
+  std::shared_ptr<sql::cluster_catalog> cluster_ = std::make_shared<sql::memory_cluster_catalog>();
+  std::string database_name_ = "postgres";
 };
 
 }  // namespace db001::engine

@@ -4,6 +4,7 @@
 // on empty inputs, as PostgreSQL does); CASE and COALESCE are simplified in order and stop at
 // the first branch that is constantly taken, never folding what follows.
 #include "exec/evaluate.h"
+#include "exec/functions.h"
 #include "sql/binder.h"
 #include "storage/stack_guard.h"
 
@@ -36,7 +37,7 @@ bool strict_kind(const expr& e) {
     case expr_kind::cast:
     case expr_kind::like: return true;
     case expr_kind::func:
-      return e.name != "concat" && e.name != "concat_ws" && e.name != "greatest" && e.name != "least";
+      return exec::is_strict_function(e.name);
     default: return false;
   }
 }

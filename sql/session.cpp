@@ -7,6 +7,8 @@
 #include "sql/binder.h"
 #include "sql/ddl.h"
 #include "sql/parser.h"
+#include "sql/settings.h"
+#include "sql/utility.h"
 #include "storage/cast.h"
 #include "storage/stack_guard.h"
 
@@ -163,6 +165,11 @@ std::unique_ptr<txn::transaction> session::begin_txn(txn::isolation level) {
   return engine_.txns().begin(level, std::move(spare_txn_));
 }
 
+std::string session::current_user() const {
+  std::string u = setting("session_authorization");
+  return u.empty() ? "postgres" : u;
+}
+
 void session::begin_implicit() {
   txn_ = begin_txn(next_isolation_.value_or(default_isolation_));
   next_isolation_.reset();
@@ -184,8 +191,12 @@ void session::plan(prepared_data& p) {
   uint64_t version = engine_.catalog().version();
   std::vector<sql_type> params = p.param_types;
   sql::binder b(engine_.catalog(), &params);
-  b.current_user = setting("session_authorization").empty() ? "postgres" : setting("session_authorization");
-  b.current_database = setting("current_database").empty() ? "postgres" : setting("current_database");
+  b.current_user = current_user();
+  b.current_database = setting("current_database").empty() ? engine_.database_name() : setting("current_database");
+  b.cluster = &engine_.cluster();
+  b.get_setting = [this](const std::string& n) { return setting(n); };
+  b.set_setting = [this](const std::string& n, const std::string& v) { settings_[n] = v; };
+  b.backend_pid = int(reinterpret_cast<uintptr_t>(this) >> 4 & 0x3fffff);
   sql::node inner = p.stmt.stmt.inner();
   if (p.cls == stmt_class::select) {
     auto q = b.bind_select(inner);
@@ -307,8 +318,11 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       result->tag = sql::create_index(engine_, *txn_, inner, result->notices);
     } else if (k == "ViewStmt") {
       result->tag = sql::create_view(engine_, *txn_, inner, p.stmt.text, result->notices);
+    } else if (auto tag =
+                   sql::utility_statement(engine_, *txn_, k, inner, {!implicit, current_user()}, result->notices)) {
+      result->tag = *tag;
     } else if (k == "VacuumStmt") {
-      if (!implicit)
+      if (!implicit && inner.boolean("is_vacuumcmd"))
         throw db_error(sqlstate::active_sql_transaction,
                        std::string(inner.boolean("is_vacuumcmd") ? "VACUUM" : "ANALYZE") +
                            " cannot run inside a transaction block");
@@ -443,7 +457,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
       txn_->level = *level;
     return ok_result("SET");
   }
-  settings_[name] = v;
+  settings_[name] = sql::normalize_setting(name, v);
   return ok_result("SET");
 }
 
@@ -472,7 +486,7 @@ std::shared_ptr<result_data> session::show_statement(prepared_data& p) {
     std::string v = setting(name);
     if (v.empty() && !default_settings().count(name) && !settings_.count(name))
       throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
-    r->names = {name};
+    r->names = {sql::setting_display_name(name)};
     exec::vector_writer w(sql_type::text(), 1);
     w.data<string_t>()[0] = w.heap().make(v);
     b.cols = {w.finish(false)};

@@ -42,6 +42,8 @@ class session {
   bool failed() const { return failed_; }
   /// Setting value as SHOW prints it, or "" if unknown.
   std::string setting(const std::string& name) const;
+  /// The session's role (session_authorization; "postgres" by default).
+  std::string current_user() const;
   /// Cancels the statement running in this session (from any thread).
   void cancel() { cancel_.store(true); }
   engine& eng() { return engine_; }

@@ -48,6 +48,10 @@ class index {
   const std::vector<int>& columns() const { return columns_; }
   bool unique() const { return unique_; }
   bool primary() const { return primary_; }
+  /// Whether the index implements a UNIQUE constraint (not just CREATE UNIQUE INDEX); a
+  /// primary key's index always does. Set once, before the index is published.
+  bool constraint() const { return constraint_ || primary_; }
+  void set_constraint(bool c) { constraint_ = c; }
   table& tbl() const { return *table_; }
 
   /// Appends the normalized encoding of one value of logical type t (data points at the
@@ -82,6 +86,7 @@ class index {
   std::vector<int> columns_;
   bool unique_;
   bool primary_;
+  bool constraint_ = false;
   /// An entry of an index on one NOT NULL integer-like column (int2/4/8, date, timestamp):
   /// compared as two integers instead of as bytes (the common primary key).
   struct int_entry {

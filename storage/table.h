@@ -42,6 +42,9 @@ class table {
   const std::vector<column_def>& columns() const { return columns_; }
   const column_def& column(size_t i) const { return columns_[i]; }
   size_t column_count() const { return columns_.size(); }
+  /// Sets a column's NOT NULL flag (ALTER TABLE ... ADD PRIMARY KEY). REQUIRES: the caller
+  /// holds the table exclusively for DDL (statements read the flag while they run).
+  void set_not_null(size_t i, bool v) { columns_[i].not_null = v; }
   /// Index of the column called `name` (already lower-cased), or -1.
   int find_column(std::string_view name) const;
 

@@ -48,17 +48,30 @@ class nested_loop_join final : public physical_operator {
     output_.reset(left);
     size_t nr = all_right_.size();
     std::vector<uint8_t> left_matched(left.count, 0);
-    // Pairs in pieces of about 4096: (left i, right j) for a run of left rows.
-    uint32_t per_piece = uint32_t(std::max<size_t>(1, 4096 / std::max<size_t>(1, nr)));
-    for (uint32_t l0 = 0; l0 < left.count && nr > 0; l0 += per_piece) {
-      uint32_t l1 = std::min(left.count, l0 + per_piece);
-      std::vector<uint32_t> lrows;
-      std::vector<uint32_t> ridx;
-      for (uint32_t l = l0; l < l1; ++l)
-        for (size_t j = 0; j < nr; ++j) {
+    // Pairs in pieces of at most 4096 (left l, right j), walking l-major; cancel is checked
+    // between pieces (a cross product can be huge).
+    constexpr size_t piece = 4096;
+    uint32_t l = 0;
+    size_t j = 0;
+    std::vector<uint32_t> lrows, ridx;
+    lrows.reserve(piece);
+    ridx.reserve(piece);
+    while (nr > 0 && l < left.count) {
+      ctx.check_cancel();
+      lrows.clear();
+      ridx.clear();
+      while (l < left.count && lrows.size() < piece) {
+        size_t take = std::min(nr - j, piece - lrows.size());
+        for (size_t k = 0; k < take; ++k) {
           lrows.push_back(l);
-          ridx.push_back(uint32_t(j));
+          ridx.push_back(uint32_t(j + k));
         }
+        j += take;
+        if (j == nr) {
+          j = 0;
+          ++l;
+        }
+      }
       std::vector<uint32_t> keep;
       if (p_.condition) {
         batch pairs;

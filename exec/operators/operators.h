@@ -8,6 +8,7 @@ operator_ptr make_seq_scan(const seq_scan_node& p, exec_ctx& ctx, uint32_t block
                            uint32_t block_end = UINT32_MAX);
 operator_ptr make_index_scan(const index_scan_node& p, exec_ctx& ctx);
 operator_ptr make_values(const values_node& p, exec_ctx& ctx);
+operator_ptr make_function_scan(const function_scan_node& p, exec_ctx& ctx);
 operator_ptr make_filter(const filter_node& p, operator_ptr child);
 operator_ptr make_project(const project_node& p, operator_ptr child);
 operator_ptr make_hash_aggregate(const aggregate_node& p, operator_ptr child);

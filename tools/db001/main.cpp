@@ -68,8 +68,9 @@ int run(int argc, char** argv) {
 
   cluster cl(sys, cfg);
   std::vector<collector_handle> engine_metrics;
-  for (auto& name : cl.database_names())
-    engine_metrics.push_back(add_engine_collector(registry::global(), cl.find_database(name)->engine()));
+  cl.for_each_open([&](const std::string&, db001::database& db) {
+    engine_metrics.push_back(add_engine_collector(registry::global(), db.engine()));
+  });
 
   pg_server pg(sys, cl);
   int port = 0;
