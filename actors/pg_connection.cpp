@@ -6,6 +6,7 @@
 #include "actors/metrics.h"
 #include "actors/pgwire/scram.h"
 #include "actors/pgwire/value_codec.h"
+#include "sql/copy.h"
 #include "sql/session.h"
 
 namespace db001::actors {
@@ -154,6 +155,13 @@ void pg_connection::handle(M& m) {
     throw fatal_error("08P01", "expected password response, got message type " + std::string(1, '?'));
   } else if constexpr (std::is_same_v<T, pgwire::terminate_message>) {
     closing_ = true;
+  } else if (copy_in_ && !std::is_same_v<T, pgwire::copy_data_message> && !std::is_same_v<T, pgwire::copy_done_message> &&
+             !std::is_same_v<T, pgwire::copy_fail_message> && !std::is_same_v<T, pgwire::flush_message> &&
+             !std::is_same_v<T, pgwire::sync_message>) {
+    copy_in_->fail("unexpected message during COPY from stdin");
+    copy_in_.reset();
+    error(db_error("08P01", "unexpected message type during COPY from stdin"));
+    ready_for_query();
   } else if constexpr (std::is_same_v<T, pgwire::query_message>) {
     extended_ = false;
     ignore_till_sync_ = false;
@@ -165,9 +173,14 @@ void pg_connection::handle(M& m) {
       flush_(out_.view());
       out_.clear();
     }
-  } else if constexpr (std::is_same_v<T, pgwire::copy_data_message> || std::is_same_v<T, pgwire::copy_done_message> ||
-                       std::is_same_v<T, pgwire::copy_fail_message>) {
-    // Not in COPY: ignored, as the protocol says.
+  } else if constexpr (std::is_same_v<T, pgwire::copy_data_message>) {
+    copy_message(&m, nullptr, nullptr);
+  } else if constexpr (std::is_same_v<T, pgwire::copy_done_message>) {
+    copy_message(nullptr, &m, nullptr);
+  } else if constexpr (std::is_same_v<T, pgwire::copy_fail_message>) {
+    copy_message(nullptr, nullptr, &m);
+  } else if (copy_in_) {
+    // Flush and Sync during COPY IN are ignored.
   } else {
     extended_ = true;
     if (ignore_till_sync_) return;
@@ -338,12 +351,73 @@ void pg_connection::simple_query(const std::string& sql) {
   m.connections_idle.add(-1);
   m.connections_active.add(1);
   auto t0 = std::chrono::steady_clock::now();
+  if (copy_query(sql)) {
+    m.connections_active.add(-1);
+    m.connections_idle.add(1);
+    return;
+  }
   auto results = session_->execute(sql);
   m.query_duration.observe(std::chrono::steady_clock::now() - t0);
   m.connections_active.add(-1);
   m.connections_idle.add(1);
   if (results.empty()) out_.empty_query_response();
   for (auto& r : results) send_result(*r, true, {});
+  ready_for_query();
+}
+
+bool pg_connection::copy_query(const std::string& sql) {
+  auto kind = session_->copy_kind_of(sql);
+  if (kind == sql::copy_kind::from_stdin) {
+    auto in = session_->begin_copy_in(sql);
+    if (in->error()) {
+      out_.error_response(pgwire::fields_of(*in->error()));
+      ready_for_query();
+      return true;
+    }
+    std::vector<int16_t> formats(in->column_count(), 0);
+    out_.copy_in_response(0, formats);
+    copy_in_ = std::move(in);
+    copy_failed_ = false;
+    return true;
+  }
+  if (kind == sql::copy_kind::to_stdout) {
+    auto co = session_->run_copy_out(sql);
+    if (co->error()) {
+      out_.error_response(pgwire::fields_of(*co->error()));
+      ready_for_query();
+      return true;
+    }
+    std::vector<int16_t> formats(co->column_count(), 0);
+    out_.copy_out_response(0, formats);
+    std::string line;
+    while (co->next(line)) {
+      out_.copy_data(line);
+      line.clear();
+      maybe_flush();
+    }
+    out_.copy_done();
+    out_.command_complete(co->result()->tag);
+    ready_for_query();
+    return true;
+  }
+  return false;
+}
+
+void pg_connection::copy_message(const pgwire::copy_data_message* data, const pgwire::copy_done_message* done,
+                                 const pgwire::copy_fail_message* fail) {
+  if (!copy_in_) return;  // not in COPY: ignored, as the protocol says
+  if (data) {
+    if (copy_failed_) return;
+    if (auto err = copy_in_->feed(data->data)) {
+      out_.error_response(pgwire::fields_of(*err));
+      copy_failed_ = true;
+    }
+    return;
+  }
+  std::shared_ptr<engine::result_data> r;
+  if (!copy_failed_) r = done ? copy_in_->finish() : copy_in_->fail(fail->message);
+  copy_in_.reset();
+  if (r) send_result(*r, false, {});
   ready_for_query();
 }
 
@@ -477,6 +551,7 @@ void pg_connection::close(const pgwire::close_message& m) {
 }
 
 void pg_connection::sync() {
+  if (copy_in_) return;  // ignored during COPY IN
   ignore_till_sync_ = false;
   extended_ = false;
   portals_.erase("");  // the unnamed portal lives until the end of the transaction; we end it at Sync

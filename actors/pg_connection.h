@@ -22,6 +22,7 @@
 
 namespace db001::engine {
 class session;
+class copy_in;
 struct prepared_data;
 struct result_data;
 }  // namespace db001::engine
@@ -66,6 +67,10 @@ class pg_connection {
   void authenticate(const pgwire::password_message& m);
   void finish_startup();
   void simple_query(const std::string& sql);
+  /// COPY FROM STDIN / TO STDOUT of a simple query; false if sql is no such statement.
+  bool copy_query(const std::string& sql);
+  void copy_message(const pgwire::copy_data_message* data, const pgwire::copy_done_message* done,
+                    const pgwire::copy_fail_message* fail);
   void parse(pgwire::parse_message& m);
   void bind(pgwire::bind_message& m);
   void describe(const pgwire::describe_message& m);
@@ -99,6 +104,8 @@ class pg_connection {
   std::string password_;  ///< the role's stored password (cleartext method)
 
   std::unique_ptr<engine::session> session_;
+  std::shared_ptr<engine::copy_in> copy_in_;  ///< a COPY FROM STDIN receiving CopyData
+  bool copy_failed_ = false;                  ///< its error was sent: discard until CopyDone/Fail
   int32_t pid_ = 0;
   std::map<std::string, std::shared_ptr<statement>> statements_;
   std::map<std::string, std::shared_ptr<portal>> portals_;

@@ -21,6 +21,7 @@ namespace db001::engine {
 struct result_data {
   std::string code = sqlstate::successful;
   std::string message, detail, hint;
+  std::string context;  ///< PostgreSQL's CONTEXT ('W' field), e.g. "COPY t, line 3, column a: \"x\""
   int position = 0;
   std::string tag;
   uint64_t affected = 0;

@@ -5,6 +5,7 @@
 #include "exec/operator.h"
 #include "exec/point_plan.h"
 #include "sql/binder.h"
+#include "sql/copy.h"
 #include "sql/ddl.h"
 #include "sql/parser.h"
 #include "sql/settings.h"
@@ -321,6 +322,8 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
     } else if (auto tag =
                    sql::utility_statement(engine_, *txn_, k, inner, {!implicit, current_user()}, result->notices)) {
       result->tag = *tag;
+    } else if (k == "CopyStmt") {
+      sql::reject_copy_without_protocol(engine_.catalog(), inner);
     } else if (k == "VacuumStmt") {
       if (!implicit && inner.boolean("is_vacuumcmd"))
         throw db_error(sqlstate::active_sql_transaction,
@@ -629,5 +632,131 @@ std::shared_ptr<result_data> session::execute_prepared(prepared_data& p, const s
 const std::shared_ptr<result_data>& session::prepare_error(const prepared_data& p) const { return p.error; }
 size_t session::param_count(const prepared_data& p) const { return p.param_types.size(); }
 sql_type session::param_type(const prepared_data& p, size_t i) const { return p.param_types.at(i); }
+
+// --- COPY (the formats and the load are in sql/copy.cpp) ---
+
+sql::copy_kind session::copy_kind_of(const prepared_data& p) const {
+  if (p.error || p.kind != "CopyStmt") return sql::copy_kind::none;
+  return sql::copy_kind_of(p.stmt.stmt);
+}
+
+sql::copy_kind session::copy_kind_of(std::string_view sql) {
+  if (!sql::starts_with_copy(sql)) return sql::copy_kind::none;
+  try {
+    auto tree = sql::parse_sql(sql);
+    if (tree.statements.size() != 1) return sql::copy_kind::none;
+    return sql::copy_kind_of(tree.statements[0].stmt);
+  } catch (const db_error&) {
+    return sql::copy_kind::none;
+  }
+}
+
+void session::abort_block() {
+  if (explicit_block_ && txn_) {
+    engine_.txns().abort(*txn_);
+    txn_.reset();
+    failed_ = true;
+  }
+}
+
+void session::end_copy(bool implicit, bool ok) {
+  if (ok) {
+    if (implicit) finish_implicit(true);
+    return;
+  }
+  if (implicit || implicit_block_)
+    finish_implicit(false);
+  else
+    abort_block();
+}
+
+std::shared_ptr<copy_in> session::begin_copy_in(prepared_data& p) {
+  std::shared_ptr<copy_in> in(new copy_in(*this));
+  statement_stack_scope stack_scope;
+  engine_.stats().statements.fetch_add(1, std::memory_order_relaxed);
+  cancel_.store(false);
+  if (p.error) {
+    in->error_ = p.error;
+    in->done_ = true;
+    return in;
+  }
+  try {
+    if (failed_)
+      throw db_error(sqlstate::in_failed_sql_transaction,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+    bool implicit = !explicit_block_ && !implicit_block_;
+    if (!txn_)
+      begin_implicit();
+    else
+      engine_.txns().begin_statement(*txn_, first_in_txn_);
+    first_in_txn_ = false;
+    in->implicit_ = implicit;
+    try {
+      in->start(p.stmt.stmt.inner(), engine_, *txn_, &cancel_);
+    } catch (...) {
+      end_copy(implicit, false);
+      throw;
+    }
+  } catch (const db_error& e) {
+    engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    in->error_ = error_result(e, p.sql);
+    in->done_ = true;
+  }
+  return in;
+}
+
+std::shared_ptr<copy_in> session::begin_copy_in(std::string_view sql) {
+  auto p = prepare(sql);
+  return begin_copy_in(*p);
+}
+
+std::shared_ptr<copy_out> session::run_copy_out(prepared_data& p) {
+  std::shared_ptr<copy_out> out(new copy_out());
+  if (p.error) {
+    out->error_ = p.error;
+    return out;
+  }
+  statement_stack_scope stack_scope;
+  try {
+    if (failed_)
+      throw db_error(sqlstate::in_failed_sql_transaction,
+                     "current transaction is aborted, commands ignored until end of transaction block");
+    sql::copy_target target = sql::resolve_copy(engine_.catalog(), p.stmt.stmt.inner());
+    if (target.spec.is_from)
+      throw db_error(sqlstate::internal_error, "internal error: copy_out on a COPY FROM statement");
+    prepared_data q;
+    if (target.spec.has_query) {
+      sql::node query = p.stmt.stmt.inner()["query"];
+      if (query.type() != "SelectStmt")
+        throw db_error(sqlstate::feature_not_supported, "COPY query must have a RETURNING clause");
+      q.sql = p.sql;
+      q.tree = p.tree;
+      q.stmt = p.stmt;
+      q.stmt.stmt = query;
+    } else {
+      q.sql = sql::copy_select_text(target);
+      q.tree = sql::parse_sql(q.sql);
+      q.stmt = q.tree.statements[0];
+    }
+    q.classify(q.stmt.stmt.type());
+    auto r = run(q, nullptr, q.sql);
+    if (!r->ok()) {
+      if (!target.spec.has_query) r->position = 0;
+      out->error_ = r;
+      return out;
+    }
+    out->init(target.spec.opts, r, target.force_quote);
+  } catch (const db_error& e) {
+    engine_.stats().errors.fetch_add(1, std::memory_order_relaxed);
+    out->error_ = error_result(e, p.sql);
+    abort_block();
+  }
+  return out;
+}
+
+std::shared_ptr<copy_out> session::run_copy_out(std::string_view sql) {
+  auto p = prepare(sql);
+  return run_copy_out(*p);
+}
 
 }  // namespace db001::engine

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sql/copy.h"
 #include "sql/engine.h"
 
 namespace db001::engine {
@@ -74,6 +75,28 @@ class session {
   std::optional<txn::isolation> next_isolation_;  ///< SET TRANSACTION before the first statement
   std::map<std::string, std::string> settings_;
   std::atomic<bool> cancel_{false};
+
+ public:
+  // --- COPY (sql/copy.h) ---
+  /// Whether a statement is COPY FROM STDIN / TO STDOUT, so the protocol layer knows to run it
+  /// through begin_copy_in / copy_out. The string form is for a simple query: only a string
+  /// holding exactly one COPY statement counts (others run through execute()).
+  sql::copy_kind copy_kind_of(const prepared_data& p) const;
+  sql::copy_kind copy_kind_of(std::string_view sql);
+  /// Starts COPY ... FROM STDIN in the session's transaction (autocommit: its own, committed
+  /// by finish(); in a block: part of it, an error aborts the block). Check error() first.
+  std::shared_ptr<copy_in> begin_copy_in(prepared_data& p);
+  std::shared_ptr<copy_in> begin_copy_in(std::string_view sql);
+  /// Runs COPY ... TO STDOUT; the lines come from the returned object. Check error() first.
+  std::shared_ptr<copy_out> run_copy_out(prepared_data& p);
+  std::shared_ptr<copy_out> run_copy_out(std::string_view sql);
+
+ private:
+  friend class db001::engine::copy_in;
+  /// The end of a COPY FROM started by begin_copy_in (commit / rollback / abort the block).
+  void end_copy(bool implicit, bool ok);
+  /// An error outside run(): in an explicit block the block is aborted (25P02 afterwards).
+  void abort_block();
 };
 
 }  // namespace db001::engine

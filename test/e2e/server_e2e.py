@@ -177,6 +177,70 @@ def test_cancel(s):
         check(cur.fetchone() == (1,), "the session goes on after a cancel")
 
 
+def test_psql_catalog_and_copy(s):
+    r = s.psql("-c", "CREATE TABLE items (id int PRIMARY KEY, name varchar(20) NOT NULL, price numeric(10,2) DEFAULT 0)",
+               "-c", "CREATE INDEX items_name ON items (name)")
+    check(r.returncode == 0, "DDL for \\d: " + r.stderr)
+    r = s.psql("-c", "\\d items")
+    expected = ('                      Table "public.items"\n'
+                " Column |         Type          | Collation | Nullable | Default \n"
+                "--------+-----------------------+-----------+----------+---------\n"
+                " id     | integer               |           | not null | \n"
+                " name   | character varying(20) |           | not null | \n"
+                " price  | numeric(10,2)         |           |          | 0\n"
+                "Indexes:\n"
+                '    "items_pkey" PRIMARY KEY, btree (id)\n'
+                '    "items_name" btree (name)\n')
+    check(r.returncode == 0 and r.stdout == expected + "\n", "psql \\d TABLE as PostgreSQL prints it:\n" + r.stdout + r.stderr)
+    r = s.psql("-c", "\\dt")
+    check(r.returncode == 0 and "| items " in r.stdout and "| table |" in r.stdout, "psql \\dt: " + r.stdout + r.stderr)
+    r = s.psql("-c", "\\l")
+    check(r.returncode == 0 and "testdb" in r.stdout and "postgres" in r.stdout, "psql \\l: " + r.stdout + r.stderr)
+    r = s.psql("-c", "\\du")
+    check(r.returncode == 0 and "postgres" in r.stdout and "Superuser" in r.stdout, "psql \\du: " + r.stdout + r.stderr)
+    # COPY round trip through psql's \copy (COPY FROM STDIN / TO STDOUT), text and CSV.
+    src = os.path.join(s.dir, "items.csv")
+    rows = [(i, f"item {i}, \"quoted\"", f"{i}.50") for i in range(1, 1001)]
+    with open(src, "w") as f:
+        for i, n, p in rows:
+            f.write(f'{i},"{n.replace(chr(34), chr(34) * 2)}",{p}\n')
+    r = s.psql("-c", f"\\copy items FROM '{src}' WITH (FORMAT csv)")
+    check(r.returncode == 0 and "COPY 1000" in r.stdout, "\\copy FROM (CSV): " + r.stdout + r.stderr)
+    out = os.path.join(s.dir, "out.csv")
+    r = s.psql("-c", f"\\copy (SELECT * FROM items ORDER BY id) TO '{out}' WITH (FORMAT csv)")
+    check(r.returncode == 0 and open(out).read() == open(src).read(), "\\copy TO gives back the same CSV")
+    r = s.psql("-c", "COPY items TO STDOUT", "-At")
+    check(r.stdout.splitlines()[0] == 'items\t1\titem 1, "quoted"\t1.50'.split("\t", 1)[1], "COPY TO STDOUT in text format: " + r.stdout[:80])
+    bad = os.path.join(s.dir, "bad.txt")
+    with open(bad, "w") as f:
+        f.write("5000\tx\t1\n5001\ty\n")
+    r = s.psql("-v", "VERBOSITY=verbose", "-c", f"\\copy items FROM '{bad}'")
+    check(r.returncode != 0 and "22P04" in r.stderr and 'missing data for column "price"' in r.stderr,
+          "a bad COPY row fails with 22P04: " + r.stderr)
+    r = s.psql("-At", "-c", "SELECT count(*) FROM items")
+    check(r.stdout.strip() == "1000", "the failed COPY left no rows: " + r.stdout)
+
+
+def test_pgbench(s):
+    r = subprocess.run([PGBENCH, "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-i", "-s", "1", "testdb"],
+                       capture_output=True, text=True, timeout=300)
+    check(r.returncode == 0 and "done in" in r.stderr, "pgbench -i (DDL, COPY, ADD PRIMARY KEY, VACUUM): " + r.stderr[-500:])
+    for script in ("tpcb-like", "simple-update", "select-only"):
+        for mode in ("simple", "prepared"):
+            r = subprocess.run([PGBENCH, "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-b", script, "-M", mode, "-n",
+                                "-c", "4", "-j", "2", "-t", "100", "testdb"], capture_output=True, text=True, timeout=300)
+            check(r.returncode == 0 and "number of failed transactions: 0" in r.stdout,
+                  f"pgbench -b {script} -M {mode}: " + r.stdout[-300:] + r.stderr[-300:])
+    with s.connect() as c:
+        cur = c.cursor()
+        # tpcb-like and simple-update both add each delta to an account and log it in the history
+        # (-n: pgbench does not truncate the history before each run).
+        cur.execute("SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(delta) FROM pgbench_history), "
+                    "(SELECT count(*) FROM pgbench_history)")
+        acc, hist, n = cur.fetchone()
+        check(acc == hist and n == 4 * 100 * 4, f"pgbench's account balances add up to its history ({acc} vs {hist}, {n} rows)")
+
+
 def test_max_connections(bin_dir):
     s = Server(bin_dir, extra=["-c", "database.max_connections=3"])
     try:
@@ -275,6 +339,8 @@ def main():
         test_psql_basics(s)
         test_libpq_prepared(s)
         test_cancel(s)
+        test_psql_catalog_and_copy(s)
+        test_pgbench(s)
         test_http(s)
         test_bad_input(s)
     finally:
