@@ -16,6 +16,8 @@ import threading
 import time
 import urllib.request
 
+import ctypes
+
 import psycopg2
 import psycopg2.errors
 
@@ -33,6 +35,12 @@ def check(cond, what):
         print("ok:", what.splitlines()[0][:100], flush=True)
 
 
+def die_with_parent():
+    """The server gets SIGKILL if this script dies (e.g. killed by ctest's timeout)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class Server:
     """A db001 server on free ports with its own data directory (and optional YAML config)."""
 
@@ -48,7 +56,7 @@ class Server:
         args += list(extra)
         self.log_path = os.path.join(self.dir, "server.log")
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         deadline = time.time() + 20
         self.port = self.http_port = None
         while time.time() < deadline and self.port is None:
