@@ -23,6 +23,45 @@ const std::pair<const char*, const char*> reported_defaults[] = {
     {"in_hot_standby", "off"},
 };
 
+/// One statement's run, for the metrics: the connection counts as active meanwhile and the
+/// duration is observed at the end (also when the statement throws).
+class statement_scope {
+ public:
+  statement_scope() : m_(server_metrics::get()), t0_(std::chrono::steady_clock::now()) {
+    m_.connections_idle.add(-1);
+    m_.connections_active.add(1);
+  }
+  ~statement_scope() {
+    m_.query_duration.observe(std::chrono::steady_clock::now() - t0_);
+    m_.connections_active.add(-1);
+    m_.connections_idle.add(1);
+  }
+  statement_scope(const statement_scope&) = delete;
+  statement_scope& operator=(const statement_scope&) = delete;
+
+ private:
+  server_metrics& m_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+/// The type byte of a typed frontend message (for PostgreSQL's messages that name it).
+template <class T>
+constexpr int message_type_byte() {
+  if constexpr (std::is_same_v<T, pgwire::query_message>) return 'Q';
+  else if constexpr (std::is_same_v<T, pgwire::parse_message>) return 'P';
+  else if constexpr (std::is_same_v<T, pgwire::bind_message>) return 'B';
+  else if constexpr (std::is_same_v<T, pgwire::describe_message>) return 'D';
+  else if constexpr (std::is_same_v<T, pgwire::execute_message>) return 'E';
+  else if constexpr (std::is_same_v<T, pgwire::close_message>) return 'C';
+  else if constexpr (std::is_same_v<T, pgwire::sync_message>) return 'S';
+  else if constexpr (std::is_same_v<T, pgwire::flush_message>) return 'H';
+  else if constexpr (std::is_same_v<T, pgwire::terminate_message>) return 'X';
+  else if constexpr (std::is_same_v<T, pgwire::copy_data_message>) return 'd';
+  else if constexpr (std::is_same_v<T, pgwire::copy_done_message>) return 'c';
+  else if constexpr (std::is_same_v<T, pgwire::copy_fail_message>) return 'f';
+  else return 0;
+}
+
 db_error fatal_error(const char* code, std::string msg) { return db_error(code, std::move(msg)); }
 
 /// "WARNING:text" (how the engine records a notice) -> severity and text.
@@ -152,7 +191,7 @@ void pg_connection::handle(M& m) {
       throw fatal_error("08P01", "invalid frontend message type 112");
     authenticate(m);
   } else if (state_ != state::ready) {
-    throw fatal_error("08P01", "expected password response, got message type " + std::string(1, '?'));
+    throw fatal_error("08P01", "expected password response, got message type " + std::to_string(message_type_byte<T>()));
   } else if constexpr (std::is_same_v<T, pgwire::terminate_message>) {
     closing_ = true;
   } else if (copy_in_ && !std::is_same_v<T, pgwire::copy_data_message> && !std::is_same_v<T, pgwire::copy_done_message> &&
@@ -179,8 +218,6 @@ void pg_connection::handle(M& m) {
     copy_message(nullptr, &m, nullptr);
   } else if constexpr (std::is_same_v<T, pgwire::copy_fail_message>) {
     copy_message(nullptr, nullptr, &m);
-  } else if (copy_in_) {
-    // Flush and Sync during COPY IN are ignored.
   } else {
     extended_ = true;
     if (ignore_till_sync_) return;
@@ -347,19 +384,12 @@ void pg_connection::send_result(const engine::result_data& r, bool row_descripti
 }
 
 void pg_connection::simple_query(const std::string& sql) {
-  auto& m = server_metrics::get();
-  m.connections_idle.add(-1);
-  m.connections_active.add(1);
-  auto t0 = std::chrono::steady_clock::now();
-  if (copy_query(sql)) {
-    m.connections_active.add(-1);
-    m.connections_idle.add(1);
-    return;
+  std::vector<std::shared_ptr<engine::result_data>> results;
+  {
+    statement_scope running;
+    if (copy_query(sql)) return;
+    results = session_->execute(sql);
   }
-  auto results = session_->execute(sql);
-  m.query_duration.observe(std::chrono::steady_clock::now() - t0);
-  m.connections_active.add(-1);
-  m.connections_idle.add(1);
   if (results.empty()) out_.empty_query_response();
   for (auto& r : results) send_result(*r, true, {});
   ready_for_query();
@@ -498,14 +528,10 @@ void pg_connection::execute(const pgwire::execute_message& m) {
   if (it == portals_.end()) throw db_error("34000", "portal \"" + m.portal + "\" does not exist");
   portal& p = *it->second;
   if (!p.result) {
-    auto& sm = server_metrics::get();
-    sm.connections_idle.add(-1);
-    sm.connections_active.add(1);
-    auto t0 = std::chrono::steady_clock::now();
-    p.result = session_->execute_prepared(*p.stmt->prepared, p.params);
-    sm.query_duration.observe(std::chrono::steady_clock::now() - t0);
-    sm.connections_active.add(-1);
-    sm.connections_idle.add(1);
+    {
+      statement_scope running;
+      p.result = session_->execute_prepared(*p.stmt->prepared, p.params);
+    }
     send_notices(*p.result);
     if (!p.result->ok()) {
       out_.error_response(pgwire::fields_of(*p.result));

@@ -96,18 +96,11 @@ uint64_t point_plan::select(exec_ctx& ctx, row_collection& out) const {
   b.size = b.count = 1;
   b.cols.reserve(out_columns_.size());
   for (int c : out_columns_) {
-    const sql_type& type = t.column(c).type;
-    vector_writer w(type, 1);
-    visit_phys(type.physical(), [&](auto tag) {
-      using T = decltype(tag);
-      if (blk.column(c).nulls[slot])
-        w.set_null(0);
-      else if constexpr (std::is_same_v<T, string_t>)
-        w.data<T>()[0] = w.heap().copy(reinterpret_cast<const T*>(blk.column(c).data)[slot]);
-      else
-        w.data<T>()[0] = reinterpret_cast<const T*>(blk.column(c).data)[slot];
-    });
-    b.cols.push_back(w.finish(true));
+    vector v;  // the block's column, copied out (long strings too) by gather
+    v.type = t.column(c).type;
+    v.data = blk.column(c).data;
+    v.nulls = blk.column(c).nulls;
+    b.cols.push_back(gather(v, &slot, 1));
   }
   out.append_chunk(std::move(b));
   return 1;

@@ -303,11 +303,11 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
     engine_.txns().begin_statement(*txn_, first_in_txn_);
   }
   first_in_txn_ = false;
-  std::shared_ptr<result_data> result;
+  // Queries and DML get their result from execute_plan; other statements fill this one.
+  std::shared_ptr<result_data> result = p.is_dml_or_query() ? nullptr : std::make_shared<result_data>();
   try {
     sql::node inner = p.stmt.stmt.inner();
     const std::string& k = p.kind;
-    if (!p.is_dml_or_query()) result = std::make_shared<result_data>();
     if (p.is_dml_or_query()) {
       plan(p);
       result = execute_plan(p, params, engine_.txns().snapshot_of(*txn_), txn_.get());
@@ -576,7 +576,7 @@ void session::describe(const prepared_data& p, std::vector<std::string>& names, 
       names = {"name", "setting"};
       types = {sql_type::text(), sql_type::text()};
     } else {
-      names = {name};
+      names = {sql::setting_display_name(name)};
       types = {sql_type::text()};
     }
   }
@@ -587,7 +587,7 @@ void session::set_setting(const std::string& name, std::string value) {
   if (n == "default_transaction_isolation") {
     if (auto level = parse_isolation(value)) default_isolation_ = *level;
   }
-  settings_[n] = std::move(value);
+  settings_[n] = sql::normalize_setting(n, value);
 }
 
 std::shared_ptr<prepared_data> session::prepare(std::string_view sql, const std::vector<sql_type>& declared) {
