@@ -46,9 +46,8 @@ uint32_t crc32c_extend_portable(uint32_t crc, const void* data, size_t n) {
   uint32_t c = ~crc;
   while (n >= 8) {
     uint64_t v = load_le64(p) ^ c;
-    c = tables[7][v & 0xFF] ^ tables[6][(v >> 8) & 0xFF] ^ tables[5][(v >> 16) & 0xFF] ^
-        tables[4][(v >> 24) & 0xFF] ^ tables[3][(v >> 32) & 0xFF] ^ tables[2][(v >> 40) & 0xFF] ^
-        tables[1][(v >> 48) & 0xFF] ^ tables[0][v >> 56];
+    c = tables[7][v & 0xFF] ^ tables[6][(v >> 8) & 0xFF] ^ tables[5][(v >> 16) & 0xFF] ^ tables[4][(v >> 24) & 0xFF] ^
+        tables[3][(v >> 32) & 0xFF] ^ tables[2][(v >> 40) & 0xFF] ^ tables[1][(v >> 48) & 0xFF] ^ tables[0][v >> 56];
     p += 8;
     n -= 8;
   }
