@@ -231,7 +231,7 @@ lsn_t prepare_for_append(file_system& fs, const std::string& dir, uint64_t segme
   while (reader.next(r)) {
   }
   if (reader.stop() == wal_stop::io_error) throw *reader.error();
-  truncate_wal(fs, dir, segment_size, reader.end());
+  if (reader.stop() != wal_stop::missing_segment) truncate_wal(fs, dir, segment_size, reader.end());
   if (why) *why = reader.stop();
   if (message) *message = reader.message();
   return reader.end();

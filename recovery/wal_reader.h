@@ -99,9 +99,12 @@ void truncate_wal(file_system& fs, const std::string& dir, uint64_t segment_size
 /// Startup: reads the log in `dir` from `from` to its valid end, cuts everything after it (truncate_wal) so a stale
 /// record can never resurface after new appends, and returns that end, which the wal_segment_writer appends after.
 /// `why` and `message` (optional) receive why reading stopped: wal_stop::end_of_log for a clean end, else what was
-/// found. Note that anything after the end is removed whatever the reason — a caller that wants to refuse to start
-/// on a corrupt log (bad_checksum in the middle, missing_segment) checks its own replay reader first.
-/// Throws io_error when reading or cutting fails (then nothing was cut).
+/// found. Anything after the end is removed whatever the reason, except for wal_stop::missing_segment: then nothing
+/// is cut (the later segments may be all that is left of committed work) and the caller must not start a writer —
+/// a restore from the archive is needed. A caller that wants to refuse to start on other corruption (a bad checksum
+/// in the middle of the log) checks its replay reader first; after replaying, truncate_wal(fs, dir, size,
+/// replay_reader.end()) does the cut without reading the log a second time.
+/// Throws io_error when reading or cutting fails.
 lsn_t prepare_for_append(file_system& fs, const std::string& dir, uint64_t segment_size, lsn_t from, wal_stop* why,
                          std::string* message);
 

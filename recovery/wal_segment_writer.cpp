@@ -66,9 +66,45 @@ void wal_segment_writer::write(lsn_t at, std::string_view bytes) {
         end_ % size == segment_header_size)
       throw std::invalid_argument("WAL write at " + std::to_string(at) + " leaves a hole after the end " +
                                   std::to_string(end_));
-    fill_tail(end_);
   }
+  try {
+    if (first > end_) fill_tail(end_);
+    write_records(at, bytes);
+  } catch (const io_error&) {
+    discard_after_end();
+    throw;
+  }
+}
 
+void wal_segment_writer::discard_after_end() {
+  // Best effort: what a failed write left beyond end() must not be read as records after a crash (the caller
+  // reported those transactions failed), nor linger behind a shorter rewrite.
+  const uint64_t size = opts_.segment_size;
+  uint64_t end_seg = segment_of(end_, size);
+  try {
+    for (uint64_t no : list_segments(fs_, dir_)) {
+      if (no <= end_seg) continue;
+      open_.erase(no);
+      fs_.remove(join_path(dir_, segment_file_name(no)));
+      dir_dirty_ = true;
+    }
+    for (auto it = open_.begin(); it != open_.end();) {
+      if (it->first > end_seg) {
+        it = open_.erase(it);
+        continue;
+      }
+      if (it->first == end_seg && it->second.f->size() > end_ % size) {
+        it->second.dirty = true;
+        it->second.f->truncate(end_ % size);
+      }
+      ++it;
+    }
+  } catch (const io_error&) {
+  }
+}
+
+void wal_segment_writer::write_records(lsn_t at, std::string_view bytes) {
+  const uint64_t size = opts_.segment_size;
   const char* base = bytes.data();
   const lsn_t stop = at + bytes.size();
   lsn_t complete = end_;  // the end of the last whole record written

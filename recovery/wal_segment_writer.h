@@ -46,7 +46,10 @@ class wal_segment_writer {
   /// finds the records by their headers: a position whose header does not carry its own LSN starts the tail.
   /// REQUIRES: `at` 8-aligned; at <= end(), or `at` is the first data byte of the segment after end()'s (the tail
   /// of end()'s segment is then filled); `bytes` end at a record's end.
-  /// Throws io_error; the range can be written again (end() only advances when the whole write succeeded).
+  /// Throws io_error; then the writer cuts what the failed write may have left beyond end() (best effort: the
+  /// segment holding end() is truncated there, later segment files are removed), so neither a crash nor a
+  /// shorter rewrite brings part of it back. end() only advances when the whole write succeeded; write the range
+  /// again — the same records, or fillers of the same sizes (encode_filler) for the transactions given up.
   void write(lsn_t at, std::string_view bytes);
 
   /// Makes everything written so far durable: fdatasync of every segment written since the last sync, and of the
@@ -72,6 +75,8 @@ class wal_segment_writer {
   };
   open_segment& segment(uint64_t no);
   void fill_tail(lsn_t at);
+  void write_records(lsn_t at, std::string_view bytes);
+  void discard_after_end();
   void archive(uint64_t no);
 
   file_system& fs_;

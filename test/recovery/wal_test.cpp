@@ -585,34 +585,212 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(faulty_file_system_suite)
 
+namespace {
+/// A batch after `end` that crosses into the next segment (so a failure may hit a segment creation).
+batch crossing_batch(lsn_t end, std::mt19937_64& rng, size_t min_records = 10) {
+  batch b(end);
+  while (segment_of(b.end(), seg) == segment_of(end, seg) || b.recs.size() < min_records)
+    b.add(record_type::commit, random_payload(rng, 250), seg);
+  return b;
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(enospc_mid_write_then_retry) {
+  for (int tenth = -4; tenth < 10; ++tenth) {
+    memory_file_system mem;
+    faulty_file_system fs(mem);
+    std::mt19937_64 rng(5);
+    wal_segment_writer w(fs, wal_dir, {seg, ""}, 0);
+    auto first = write_random(fs, w, rng, 50, 300, false);
+    lsn_t end0 = w.end();
+    batch b = crossing_batch(w.end(), rng);
+    // A few bytes, a header's worth, and then tenths of the batch.
+    uint64_t budget = tenth < 0 ? std::vector<uint64_t>{0, 1, 10, 24}[tenth + 4] : b.bytes.size() * tenth / 10;
+    fs.fail_writes(ENOSPC, budget);
+    try {
+      w.write(b.start, b.bytes);
+      BOOST_FAIL("no io_error");
+    } catch (const io_error& e) {
+      BOOST_TEST(e.err == ENOSPC);
+      BOOST_TEST(std::string(e.what()).find("No space left on device") != std::string::npos);
+      BOOST_TEST(std::string(e.what()).find("could not write to file \"" + e.path + "\"") == 0u);
+      BOOST_TEST(e.path.find(wal_dir) == 0u);
+      BOOST_TEST(std::string(e.sqlstate()) == "53100");
+    }
+    BOOST_TEST(w.end() == end0);
+    // Nothing of the failed write is readable (as after a crash now).
+    wal_stop why;
+    BOOST_TEST(read_all(mem, {wal_dir}, seg, 0, &why) == first);
+    BOOST_TEST(why == wal_stop::end_of_log);
+    // Still full: fails again.
+    BOOST_CHECK_THROW(w.write(b.start, b.bytes), io_error);
+    fs.clear();
+    w.write(b.start, b.bytes);
+    w.sync();
+    auto want = first;
+    want.insert(want.end(), b.recs.begin(), b.recs.end());
+    lsn_t end;
+    BOOST_TEST(read_all(mem, {wal_dir}, seg, 0, &why, &end) == want);
+    BOOST_TEST(why == wal_stop::end_of_log);
+    BOOST_TEST(end == w.end());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(give_up_failed_transactions_with_fillers) {
+  // The actor answers the failed transactions with an error, overwrites their records with fillers of the same
+  // sizes, and later batches keep their LSNs.
   memory_file_system mem;
   faulty_file_system fs(mem);
-  std::mt19937_64 rng(5);
+  std::mt19937_64 rng(6);
   wal_segment_writer w(fs, wal_dir, {seg, ""}, 0);
-  auto first = write_random(fs, w, rng, 50, 300, false);
-  // The next batch spans a segment boundary; the disk fills up after 1000 bytes of it.
-  batch b(w.end());
-  while (segment_of(b.end(), seg) == segment_of(w.end(), seg) || b.recs.size() < 10)
-    b.add(record_type::commit, random_payload(rng, 250), seg);
-  fs.fail_writes(ENOSPC, 1000);
-  try {
-    w.write(b.start, b.bytes);
-    BOOST_FAIL("no io_error");
-  } catch (const io_error& e) {
-    BOOST_TEST(e.err == ENOSPC);
-    BOOST_TEST(std::string(e.what()).find("No space left on device") != std::string::npos);
-    BOOST_TEST(std::string(e.what()).find(e.path) != std::string::npos);
-    BOOST_TEST(e.path.find(wal_dir) == 0u);
-    BOOST_TEST(std::string(e.sqlstate()) == "53100");
-  }
+  auto first = write_random(fs, w, rng, 30, 300, false);
+  batch failed = crossing_batch(w.end(), rng);
+  batch later(failed.end());  // encoded already, after the failed batch
+  for (int i = 0; i < 20; ++i) later.add(record_type::commit, random_payload(rng, 100), seg);
+  fs.fail_writes(ENOSPC, 700);
+  BOOST_CHECK_THROW(w.write(failed.start, failed.bytes), io_error);
   fs.clear();
-  w.write(b.start, b.bytes);
+  batch fillers(failed.start);
+  for (auto& r : failed.recs) {
+    BOOST_TEST(fillers.add(record_type::filler, std::string(r.payload.size(), '\0'), seg) == r.lsn);
+  }
+  BOOST_TEST(fillers.end() == failed.end());
+  w.write(fillers.start, fillers.bytes);
+  w.write(later.start, later.bytes);
   w.sync();
   auto want = first;
-  want.insert(want.end(), b.recs.begin(), b.recs.end());
+  want.insert(want.end(), later.recs.begin(), later.recs.end());
   wal_stop why;
   BOOST_TEST(read_all(mem, {wal_dir}, seg, 0, &why) == want);
+  BOOST_TEST(why == wal_stop::end_of_log);
+}
+
+BOOST_AUTO_TEST_CASE(eio_on_sync_then_rewrite) {
+  for (int n : {1, 2, 3}) {
+    memory_file_system mem;
+    faulty_file_system fs(mem);
+    std::mt19937_64 rng(7);
+    wal_segment_writer w(fs, wal_dir, {seg, ""}, 0);
+    auto first = write_random(fs, w, rng, 30, 300, false);
+    batch b = crossing_batch(w.end(), rng);  // creates a segment: file syncs and a directory sync
+    w.write(b.start, b.bytes);
+    fs.fail_syncs(EIO, n);
+    int failures = 0;
+    for (int i = 0; i < n; ++i) {
+      try {
+        w.sync();
+      } catch (const io_error& e) {
+        ++failures;
+        BOOST_TEST(e.err == EIO);
+        BOOST_TEST(std::string(e.what()).find("could not fsync") == 0u);
+        BOOST_TEST(std::string(e.what()).find("Input/output error") != std::string::npos);
+        BOOST_TEST(std::string(e.what()).find(e.path) != std::string::npos);
+        BOOST_TEST(std::string(e.sqlstate()) == "58030");
+      }
+    }
+    BOOST_TEST(failures == n);
+    fs.clear();
+    w.write(b.start, b.bytes);  // written again before syncing again
+    w.sync();
+    auto want = first;
+    want.insert(want.end(), b.recs.begin(), b.recs.end());
+    BOOST_TEST(read_all(mem, {wal_dir}, seg, 0) == want);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(faults_reach_files_opened_earlier) {
+  memory_file_system mem;
+  faulty_file_system fs(mem);
+  fs.make_dirs("d");
+  auto f = fs.open("d/x", true);
+  f->write_at(0, "abc", 3);
+  fs.fail_writes(EDQUOT, 2);
+  BOOST_CHECK_THROW(f->write_at(3, "defg", 4), io_error);
+  BOOST_TEST(mem.contents("d/x") == "abcde");
+  fs.fail_syncs(EIO, 1);
+  BOOST_CHECK_THROW(f->sync(), io_error);
+  f->sync();
+  BOOST_CHECK_THROW(fs.open("d/missing", false), io_error);
+  try {
+    fs.open("d/missing", false);
+  } catch (const io_error& e) {
+    BOOST_TEST(e.err == ENOENT);
+    BOOST_TEST(std::string(e.what()) == "could not open file \"d/missing\": No such file or directory");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(archiving)
+
+BOOST_AUTO_TEST_CASE(recycle_archives_then_removes) {
+  memory_file_system fs;
+  std::mt19937_64 rng(8);
+  wal_segment_writer w(fs, wal_dir, {seg, archive_dir}, 0);
+  auto all = without_fillers(write_random(fs, w, rng, 400));
+  uint64_t last = list_segments(fs, wal_dir).back();
+  BOOST_TEST_REQUIRE(last >= 8u);
+  std::string s3 = fs.contents(seg_path(3));
+  w.recycle(6 * seg + 100);  // segments 0..5 are wholly below
+  BOOST_TEST(list_segments(fs, archive_dir) == (std::vector<uint64_t>{0, 1, 2, 3, 4, 5}));
+  BOOST_TEST(list_segments(fs, wal_dir).front() == 6u);
+  BOOST_TEST(fs.contents(seg_path(3, archive_dir)) == s3);
+  BOOST_TEST(fs.list(archive_dir).size() == 6u);  // no temp files left
+  // Read across both directories.
+  wal_stop why;
+  BOOST_TEST(read_all(fs, {wal_dir, archive_dir}, seg, 0, &why) == all);
+  BOOST_TEST(why == wal_stop::end_of_log);
+  // The WAL dir alone misses its beginning.
+  read_all(fs, {wal_dir}, seg, 0, &why);
+  BOOST_TEST(why == wal_stop::missing_segment);
+  // Recycling everything never takes the segment being written.
+  w.recycle(UINT64_MAX);
+  BOOST_TEST(list_segments(fs, wal_dir) == std::vector<uint64_t>{segment_of(w.end(), seg)});
+  BOOST_TEST(list_segments(fs, archive_dir).size() == segment_of(w.end(), seg));
+  // And the writer goes on.
+  auto more = without_fillers(write_random(fs, w, rng, 100));
+  all.insert(all.end(), more.begin(), more.end());
+  BOOST_TEST(read_all(fs, {wal_dir, archive_dir}, seg, 0, &why) == all);
+  BOOST_TEST(why == wal_stop::end_of_log);
+}
+
+BOOST_AUTO_TEST_CASE(failed_archiving_keeps_the_segment) {
+  memory_file_system mem;
+  faulty_file_system fs(mem);
+  std::mt19937_64 rng(9);
+  wal_segment_writer w(fs, wal_dir, {seg, archive_dir}, 0);
+  auto all = without_fillers(write_random(fs, w, rng, 200));
+  fs.fail_syncs(EIO, 1);  // the archive copy's fsync
+  BOOST_CHECK_THROW(w.recycle(3 * seg), io_error);
+  BOOST_TEST(list_segments(fs, wal_dir).front() == 0u);
+  BOOST_TEST(list_segments(fs, archive_dir).empty());
+  fs.fail_writes(ENOSPC, 100);  // the archive copy's write
+  BOOST_CHECK_THROW(w.recycle(3 * seg), io_error);
+  BOOST_TEST(list_segments(fs, wal_dir).front() == 0u);
+  BOOST_TEST(list_segments(fs, archive_dir).empty());
+  fs.clear();
+  w.recycle(3 * seg);
+  BOOST_TEST(list_segments(fs, archive_dir) == (std::vector<uint64_t>{0, 1, 2}));
+  BOOST_TEST(list_segments(fs, wal_dir).front() == 3u);
+  BOOST_TEST(read_all(fs, {wal_dir, archive_dir}, seg, 0) == all);
+  // Already archived (a crash between the copy and the removal): not copied again, just removed.
+  mem.set_contents(seg_path(2), mem.contents(seg_path(2, archive_dir)));
+  w.recycle(3 * seg);
+  BOOST_TEST(!fs.exists(seg_path(2)));
+}
+
+BOOST_AUTO_TEST_CASE(recycle_without_archive) {
+  memory_file_system fs;
+  std::mt19937_64 rng(10);
+  wal_segment_writer w(fs, wal_dir, {seg, ""}, 0);
+  auto all = without_fillers(write_random(fs, w, rng, 200));
+  w.recycle(4 * seg);
+  BOOST_TEST(list_segments(fs, wal_dir).front() == 4u);
+  std::vector<rec> tail;
+  for (auto& r : all)
+    if (r.lsn >= 4 * seg) tail.push_back(r);
+  wal_stop why;
+  BOOST_TEST(read_all(fs, {wal_dir}, seg, 4 * seg, &why) == tail);
   BOOST_TEST(why == wal_stop::end_of_log);
 }
 
