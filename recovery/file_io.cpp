@@ -119,7 +119,12 @@ class posix_file final : public file {
 class posix_fs final : public file_system {
  public:
   std::unique_ptr<file> open(const std::string& path, bool create) override {
-    int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+    return open_flags(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0));
+  }
+
+  std::unique_ptr<file> open_read(const std::string& path) override { return open_flags(path, O_RDONLY | O_CLOEXEC); }
+
+  std::unique_ptr<file> open_flags(const std::string& path, int flags) {
     int fd;
     do {
       fd = ::open(path.c_str(), flags, 0644);
@@ -398,6 +403,9 @@ faulty_file_system::~faulty_file_system() = default;
 
 std::unique_ptr<file> faulty_file_system::open(const std::string& path, bool create) {
   return std::make_unique<faulty_file>(base_.open(path, create), state_);
+}
+std::unique_ptr<file> faulty_file_system::open_read(const std::string& path) {
+  return std::make_unique<faulty_file>(base_.open_read(path), state_);
 }
 bool faulty_file_system::exists(const std::string& path) { return base_.exists(path); }
 std::vector<std::string> faulty_file_system::list(const std::string& dir) { return base_.list(dir); }

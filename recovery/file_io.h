@@ -60,6 +60,9 @@ class file_system {
   virtual ~file_system() = default;
   /// Opens `path` read-write; with `create`, creates it (empty) if missing. Throws io_error (ENOENT if missing).
   virtual std::unique_ptr<file> open(const std::string& path, bool create) = 0;
+  /// Opens an existing file for reading only (writes through it fail), so a read-only archive can be read. The
+  /// default opens it read-write.
+  virtual std::unique_ptr<file> open_read(const std::string& path) { return open(path, false); }
   virtual bool exists(const std::string& path) = 0;
   /// Names (not paths) of the entries of `dir`, unsorted; empty if `dir` does not exist.
   virtual std::vector<std::string> list(const std::string& dir) = 0;
@@ -118,6 +121,7 @@ class faulty_file_system : public file_system {
   explicit faulty_file_system(file_system& base);
   ~faulty_file_system() override;
   std::unique_ptr<file> open(const std::string& path, bool create) override;
+  std::unique_ptr<file> open_read(const std::string& path) override;
   bool exists(const std::string& path) override;
   std::vector<std::string> list(const std::string& dir) override;
   void remove(const std::string& path) override;

@@ -120,7 +120,7 @@ bool wal_reader::load_segment(uint64_t no) {
                       segment_file_name(later) + " exists");
     return fail(wal_stop::end_of_log, pos_, "end of log at " + lsn_text(pos_) + " (no segment file " + name + ")");
   }
-  auto f = fs_.open(path, false);
+  auto f = fs_.open_read(path);
   size_t want = static_cast<size_t>(std::min<uint64_t>(f->size(), segment_size_));
   if (!buf_) buf_ = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(segment_size_));
   buf_len_ = f->read_at(0, buf_.get(), want);

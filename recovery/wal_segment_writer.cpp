@@ -180,9 +180,9 @@ void wal_segment_writer::archive(uint64_t no) {
   std::string name = segment_file_name(no);
   std::string src_path = join_path(dir_, name);
   std::string dst_path = join_path(opts_.archive_dir, name);
-  auto src = fs_.open(src_path, false);
+  auto src = fs_.open_read(src_path);
   uint64_t n = src->size();
-  if (fs_.exists(dst_path) && fs_.open(dst_path, false)->size() == n) return;  // archived before
+  if (fs_.exists(dst_path) && fs_.open_read(dst_path)->size() == n) return;  // archived before
   std::vector<char> buf(static_cast<size_t>(n));
   if (src->read_at(0, buf.data(), buf.size()) != buf.size())
     throw io_error::make(EIO, src_path, "read file (it shrank while being archived)");

@@ -1,6 +1,7 @@
 // The WAL on real files: posix_file_system in a temp dir (mkdtemp under /tmp, removed at the end). Also a
 // reader-throughput measurement, disabled by default:
 //   test_recovery --run_test=posix_file_system_suite/wal_reader_throughput
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -58,6 +59,14 @@ BOOST_AUTO_TEST_CASE(file_operations) {
     BOOST_TEST(f->size() == 3u);
   }
   fs.sync_dir(d);
+  {
+    ::chmod(p.c_str(), 0444);  // a read-only archive
+    auto f = fs.open_read(p);
+    char buf[8];
+    BOOST_TEST(f->read_at(0, buf, sizeof buf) == 3u);
+    BOOST_CHECK_THROW(f->write_at(0, "x", 1), io_error);
+    ::chmod(p.c_str(), 0644);
+  }
   fs.rename(p, d + "/g");
   BOOST_TEST(!fs.exists(p));
   BOOST_TEST(fs.list(d) == std::vector<std::string>{"g"});
