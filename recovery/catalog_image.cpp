@@ -1,8 +1,11 @@
 #include "recovery/catalog_image.h"
 
 #include <algorithm>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace db001::recovery {
@@ -134,22 +137,77 @@ catalog_image decode_catalog_image(std::string_view bytes) {
   return img;
 }
 
-void build_index(storage::index& ix) {
+namespace {
+
+/// The keys of blocks [b0, b1) of an index's table, sorted, inserted into the index.
+/// Keys live in one buffer; entries are sorted by their first 8 bytes (big endian), ties by
+/// the rest: any order is correct, key order makes inserts walk the tree left to right.
+void build_range(storage::index& ix, uint32_t b0, uint32_t b1) {
   auto& tbl = ix.tbl();
-  std::vector<std::pair<std::string, storage::row_id>> keys;
-  uint32_t nb = tbl.block_count();
-  for (uint32_t b = 0; b < nb; ++b) {
+  struct entry {
+    uint64_t prefix;
+    uint64_t off;
+    uint32_t len;
+    storage::row_id rid;
+  };
+  std::string keys;
+  std::vector<entry> entries;
+  std::string k;
+  for (uint32_t b = b0; b < b1; ++b) {
     auto& blk = tbl.block(b);
     uint32_t used = blk.used();
     for (uint32_t s = 0; s < used; ++s) {
       uint64_t x = blk.load_xmin(s);
       if (x <= storage::slot_aborted) continue;
       storage::row_id rid = storage::make_rid(b, s);
-      keys.emplace_back(ix.row_key(rid), rid);
+      k = ix.row_key(rid);
+      uint64_t p = 0;
+      std::memcpy(&p, k.data(), std::min<size_t>(8, k.size()));
+      entries.push_back({__builtin_bswap64(p), keys.size(), uint32_t(k.size()), rid});
+      keys += k;
     }
   }
-  std::sort(keys.begin(), keys.end());
-  for (auto& [k, rid] : keys) ix.insert(k, rid);
+  const char* base = keys.data();
+  std::sort(entries.begin(), entries.end(), [base](const entry& a, const entry& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    if (a.len > 8 || b.len > 8) {
+      int c = std::string_view(base + a.off, a.len).compare(std::string_view(base + b.off, b.len));
+      if (c != 0) return c < 0;
+    }
+    return a.rid < b.rid;
+  });
+  for (auto& e : entries) {
+    k.assign(base + e.off, e.len);
+    ix.insert(k, e.rid);
+  }
+}
+
+}  // namespace
+
+void build_index(storage::index& ix, unsigned threads) {
+  uint32_t nb = ix.tbl().block_count();
+  threads = std::max(1u, std::min(threads, nb / 64));  // parallel only for >= 64 K rows a thread
+  if (threads <= 1) {
+    build_range(ix, 0, nb);
+    return;
+  }
+  // Each thread sorts and inserts the keys of its share of the blocks (the tree is concurrent).
+  std::vector<std::thread> pool;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  for (unsigned i = 0; i < threads; ++i) {
+    uint32_t b0 = uint32_t(uint64_t(nb) * i / threads), b1 = uint32_t(uint64_t(nb) * (i + 1) / threads);
+    pool.emplace_back([&, b0, b1] {
+      try {
+        build_range(ix, b0, b1);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 void apply_catalog_image(storage::catalog& cat, std::string_view image) {

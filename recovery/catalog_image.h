@@ -128,7 +128,8 @@ void apply_catalog_image(storage::catalog& cat, std::string_view image);
 void apply_catalog_image(storage::catalog& cat, const catalog_image& image);
 
 /// Fills an empty index from every present row of its table (xmin not free/aborted), keys
-/// sorted first so the tree is built in key order. Recovery only (no concurrent writers).
-void build_index(storage::index& ix);
+/// sorted first so the tree is built in key order; on up to `threads` threads (each sorts and
+/// inserts the keys of a share of the blocks). Recovery only (no concurrent writers).
+void build_index(storage::index& ix, unsigned threads = 1);
 
 }  // namespace db001::recovery
