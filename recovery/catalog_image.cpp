@@ -137,6 +137,17 @@ catalog_image decode_catalog_image(std::string_view bytes) {
   return img;
 }
 
+void recovery_index_insert(storage::index& ix, storage::row_id rid) {
+  bool has_null = false;
+  std::string key = ix.row_key(rid, &has_null);
+  if (has_null) {
+    bool all_not_null = true;
+    for (int c : ix.columns()) all_not_null = all_not_null && ix.tbl().column(size_t(c)).not_null;
+    if (all_not_null) return;
+  }
+  ix.insert(key, rid);
+}
+
 namespace {
 
 /// The keys of blocks [b0, b1) of an index's table, sorted, inserted into the index.
@@ -150,6 +161,8 @@ void build_range(storage::index& ix, uint32_t b0, uint32_t b1) {
     uint32_t len;
     storage::row_id rid;
   };
+  bool skip_nulls = true;  // see recovery_index_insert
+  for (int c : ix.columns()) skip_nulls = skip_nulls && tbl.column(size_t(c)).not_null;
   std::string keys;
   std::vector<entry> entries;
   std::string k;
@@ -160,7 +173,9 @@ void build_range(storage::index& ix, uint32_t b0, uint32_t b1) {
       uint64_t x = blk.load_xmin(s);
       if (x <= storage::slot_aborted) continue;
       storage::row_id rid = storage::make_rid(b, s);
-      k = ix.row_key(rid);
+      bool has_null = false;
+      k = ix.row_key(rid, &has_null);
+      if (has_null && skip_nulls) continue;
       uint64_t p = 0;
       std::memcpy(&p, k.data(), std::min<size_t>(8, k.size()));
       entries.push_back({__builtin_bswap64(p), keys.size(), uint32_t(k.size()), rid});

@@ -127,6 +127,11 @@ catalog_image decode_catalog_image(std::string_view image);
 void apply_catalog_image(storage::catalog& cat, std::string_view image);
 void apply_catalog_image(storage::catalog& cat, const catalog_image& image);
 
+/// Adds row rid to index ix during recovery. Skips a row whose key holds a NULL although every
+/// key column is NOT NULL now: such a row predates the constraint (a checkpoint's catalog may be
+/// newer than its rows) and is deleted by a later record before the constraint was added.
+void recovery_index_insert(storage::index& ix, storage::row_id rid);
+
 /// Fills an empty index from every present row of its table (xmin not free/aborted), keys
 /// sorted first so the tree is built in key order; on up to `threads` threads (each sorts and
 /// inserts the keys of a share of the blocks). Recovery only (no concurrent writers).

@@ -121,7 +121,7 @@ void replayer::insert(const table_entry& te, storage::row_id rid, std::string_vi
   blk.note_change(ts);
   blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
   blk.xmin(slot).store(ts, std::memory_order_release);
-  for (auto& ix : *te.indexes) ix->insert(ix->row_key(rid), rid);
+  for (auto& ix : *te.indexes) recovery_index_insert(*ix, rid);
 }
 
 void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) {
