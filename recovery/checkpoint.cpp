@@ -246,8 +246,7 @@ bool unchanged_since(const storage::row_block& blk, uint64_t prev_s) {
 /// Appends the image of the rows of blk visible at snap; returns their number (0: nothing
 /// appended).
 uint32_t encode_block(std::string& out, const storage::table& t, uint32_t b, const storage::row_block& blk,
-                      const txn::txn_manager& tm, const txn::snapshot& snap) {
-  uint32_t used = blk.used();
+                      uint32_t used, const txn::txn_manager& tm, const txn::snapshot& snap) {
   uint32_t slots[storage::block_rows];
   uint8_t bitmap[bitmap_bytes] = {};
   uint32_t n = 0;
@@ -534,7 +533,7 @@ checkpoint_stats checkpoint_store::write(const storage::catalog& cat, const txn:
       }
       uint32_t used = blk.used();
       buf.clear();
-      uint32_t rows = encode_block(buf, *t, b, blk, tm, snap);
+      uint32_t rows = encode_block(buf, *t, b, blk, used, tm, snap);
       if (rows == 0) {
         refs.push_back({0, 0, 0, 0, used, 0});
         ++st.blocks_empty;

@@ -67,7 +67,8 @@ class table {
   /// Recovery (single-threaded, no concurrent user of the table; see recovery/):
   /// restore_slot() makes slot r exist and be in use: grows the blocks (earlier blocks count as
   /// full, as allocate_slot() leaves them) and the block's high-water mark, and takes r out of
-  /// the free list. Throws XX000 if r is out of range or holds a row (xmin != slot_free).
+  /// the free list (by emptying it: call rebuild_free_slots() when done). Throws XX000 if r is
+  /// out of range or holds a row (xmin != slot_free).
   void restore_slot(row_id r);
   /// Makes blocks [0, b] exist and block b's high-water mark at least `used`; returns block b.
   row_block& restore_block(uint32_t b, uint32_t used);
