@@ -42,7 +42,8 @@ row_id table::allocate_slot() {
       return make_rid(n - 1, u);
     }
   }
-  if (n >= dir_top * dir_chunk) throw db_error(sqlstate::program_limit_exceeded, "table \"" + name_ + "\" is full");
+  if (n >= dir_top * dir_chunk)
+    throw db_error(sqlstate::program_limit_exceeded, "table \"" + name_ + "\" is full");
   auto* chunk = dir_[n >> dir_shift].load(std::memory_order_relaxed);
   if (!chunk) {
     chunk = new row_block*[dir_chunk]();
