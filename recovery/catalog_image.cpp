@@ -83,7 +83,7 @@ catalog_image decode_catalog_image(std::string_view bytes) {
     t.oid = r.u32();
     t.name = r.str();
     check_oid(t.oid, t.name);
-    uint32_t nc = r.count(20, "columns");
+    uint32_t nc = r.count(19, "columns");
     if (nc == 0) r.fail("table \"" + t.name + "\" without columns");
     t.columns.resize(nc);
     for (auto& c : t.columns) {

@@ -28,6 +28,15 @@
 ///     u32 tables { u32 oid | u32 blocks { u64 file seq (0: no rows) | u64 offset | u32 length |
 ///     u32 crc | u32 used | u32 rows } } | u32 files { u64 seq | u64 size } | u32 CRC32C of all before
 ///
+/// Startup, as the lead wires it:
+///   checkpoint_store store(dir);                      // keep this instance for the checkpointer:
+///   auto meta = store.load(cat);                      // its next write() is incremental on the
+///   replayer rep(cat, meta ? meta->snapshot_ts : 0);  // loaded chain (a new instance writes full)
+///   for each WAL record from meta ? meta->redo_lsn : start: rep.apply_commit(payload);
+///   rep.finish();
+///   tm.restore_clock(max(meta ? meta->snapshot_ts : 0, rep.max_commit_ts()));
+/// The WAL may be truncated only below min_retained_redo_lsn() (the fallback checkpoint's).
+///
 /// Thread-safety: one thread uses a checkpoint_store at a time (the checkpointer actor, or
 /// startup). write() runs concurrently with committing transactions.
 #include <cstdint>
