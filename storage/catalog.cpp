@@ -95,6 +95,16 @@ std::vector<std::shared_ptr<table>> catalog::tables() const {
   return out;
 }
 
+catalog::contents catalog::all() const {
+  std::shared_lock lock(mutex_);
+  contents c;
+  for (auto& [n, t] : tables_) c.tables.push_back(t);
+  for (auto& [n, i] : indexes_) c.indexes.push_back(i);
+  for (auto& [n, v] : views_) c.views.push_back(v);
+  c.next_oid = next_oid_.load();
+  return c;
+}
+
 std::vector<view_def> catalog::views() const {
   std::shared_lock lock(mutex_);
   std::vector<view_def> out;

@@ -46,6 +46,23 @@ class catalog {
   std::vector<std::shared_ptr<index>> all_indexes() const;
 
   uint32_t next_oid() { return next_oid_.fetch_add(1); }
+  /// The oid next_oid() would hand out next (for checkpoints and the WAL's catalog images).
+  uint32_t peek_next_oid() const { return next_oid_.load(); }
+  /// Raises the next oid to at least `oid` (recovery).
+  void restore_next_oid(uint32_t oid) {
+    uint32_t cur = next_oid_.load();
+    while (cur < oid && !next_oid_.compare_exchange_weak(cur, oid)) {
+    }
+  }
+
+  /// Every table, index and view, read under one lock (a consistent set), and the next oid.
+  struct contents {
+    std::vector<std::shared_ptr<table>> tables;
+    std::vector<std::shared_ptr<index>> indexes;
+    std::vector<view_def> views;
+    uint32_t next_oid = 0;
+  };
+  contents all() const;
   /// Incremented by every change: cached plans compare it to know they are stale.
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
 

@@ -101,6 +101,17 @@ class row_block {
     return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmax_[slot])).load(std::memory_order_acquire);
   }
 
+  /// The newest commit timestamp that stamped an xmin or xmax in this block (0 = none since
+  /// the block was created or loaded). Raised (relaxed fetch-max) by the committer *before* it
+  /// stores the stamp, so a reader that sees a stamp also sees a value >= it here. Checkpoints
+  /// skip blocks whose value is <= the previous checkpoint's snapshot.
+  uint64_t last_changed() const { return last_changed_.load(std::memory_order_relaxed); }
+  void note_change(uint64_t ts) {
+    uint64_t cur = last_changed_.load(std::memory_order_relaxed);
+    while (cur < ts && !last_changed_.compare_exchange_weak(cur, ts, std::memory_order_relaxed)) {
+    }
+  }
+
   /// Successor version of a slot after an UPDATE (for READ COMMITTED re-checks); no_version = none.
   /// Stored as rid + 1 so that a zeroed entry means none (row id 0 is a valid successor).
   row_id next_version(uint32_t slot) const {
@@ -128,6 +139,7 @@ class row_block {
   alignas(64) uint64_t xmin_[block_rows];
   alignas(64) uint64_t xmax_[block_rows];
   std::atomic<std::atomic<row_id>*> next_{nullptr};
+  std::atomic<uint64_t> last_changed_{0};
 };
 
 }  // namespace db001::storage

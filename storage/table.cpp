@@ -93,6 +93,12 @@ void table::set_string(row_id r, size_t col, std::string_view s) {
 }
 
 void table::reclaim(row_id r) {
+  release_slot(r);
+  std::lock_guard lock(append_mutex_);
+  free_slots_.push_back(r);
+}
+
+void table::release_slot(row_id r) {
   auto& blk = block_of(r);
   uint32_t slot = rid_slot(r);
   for (size_t c = 0; c < columns_.size(); ++c) {
@@ -106,8 +112,58 @@ void table::reclaim(row_id r) {
   }
   blk.xmin(slot).store(slot_free, std::memory_order_release);
   blk.xmax(slot).store(ts_infinity, std::memory_order_release);
+}
+
+row_block& table::restore_block(uint32_t b, uint32_t used) {
   std::lock_guard lock(append_mutex_);
-  free_slots_.push_back(r);
+  if (b >= dir_top * dir_chunk || used > block_rows)
+    throw db_error(sqlstate::internal_error, "row block " + std::to_string(b) + " out of range in \"" + name_ + "\"");
+  uint32_t n = block_count_.load(std::memory_order_relaxed);
+  while (n <= b) {
+    if (n > 0) block(n - 1).used_counter().store(block_rows, std::memory_order_release);  // no longer the tail
+    auto* chunk = dir_[n >> dir_shift].load(std::memory_order_relaxed);
+    if (!chunk) {
+      chunk = new row_block*[dir_chunk]();
+      dir_[n >> dir_shift].store(chunk, std::memory_order_release);
+    }
+    auto* blk = new row_block(phys_types_);
+    std::atomic_ref<row_block*>(chunk[n & (dir_chunk - 1)]).store(blk, std::memory_order_release);
+    block_count_.store(++n, std::memory_order_release);
+  }
+  row_block& blk = block(b);
+  if (blk.used() < used) blk.used_counter().store(used, std::memory_order_release);
+  return blk;
+}
+
+void table::restore_slot(row_id r) {
+  uint32_t slot = rid_slot(r);
+  row_block& blk = restore_block(rid_block(r), slot + 1);
+  if (blk.load_xmin(slot) != slot_free)
+    throw db_error(sqlstate::internal_error,
+                   "row id " + std::to_string(r) + " of \"" + name_ + "\" is restored twice (slot in use)");
+  // Recovery rebuilds the free list at its end (rebuild_free_slots): emptying it here is how r
+  // leaves it, in O(1) however long it is.
+  std::lock_guard lock(append_mutex_);
+  free_slots_.clear();
+}
+
+int64_t table::rebuild_free_slots() {
+  std::lock_guard lock(append_mutex_);
+  free_slots_.clear();
+  int64_t live = 0;
+  uint32_t n = block_count_.load(std::memory_order_relaxed);
+  for (uint32_t b = n; b-- > 0;) {
+    row_block& blk = block(b);
+    for (uint32_t s = blk.used(); s-- > 0;) {
+      uint64_t x = blk.load_xmin(s);
+      if (x == slot_free)
+        free_slots_.push_back(make_rid(b, s));
+      else if (x != slot_aborted && blk.load_xmax(s) == ts_infinity)
+        ++live;
+    }
+  }
+  approx_rows_.store(live, std::memory_order_relaxed);
+  return live;
 }
 
 std::shared_ptr<const table::index_list> table::indexes() const {

@@ -64,6 +64,20 @@ class table {
   /// Returns a slot to the free list; frees its long strings. REQUIRES: no snapshot can see it.
   void reclaim(row_id r);
 
+  /// Recovery (single-threaded, no concurrent user of the table; see recovery/):
+  /// restore_slot() makes slot r exist and be in use: grows the blocks (earlier blocks count as
+  /// full, as allocate_slot() leaves them) and the block's high-water mark, and takes r out of
+  /// the free list (by emptying it: call rebuild_free_slots() when done). Throws XX000 if r is
+  /// out of range or holds a row (xmin != slot_free).
+  void restore_slot(row_id r);
+  /// Makes blocks [0, b] exist and block b's high-water mark at least `used`; returns block b.
+  row_block& restore_block(uint32_t b, uint32_t used);
+  /// Frees slot r (its long strings, stamps) without putting it on the free list.
+  void release_slot(row_id r);
+  /// After recovery: the free list = every slot below a block's high-water mark with xmin ==
+  /// slot_free (lowest row id handed out first); approx_rows = live rows. Returns the live rows.
+  int64_t rebuild_free_slots();
+
   /// Approximate number of live rows (maintained by inserts, deletes and GC; for planning).
   int64_t approx_rows() const { return approx_rows_.load(std::memory_order_relaxed); }
   void add_approx_rows(int64_t d) { approx_rows_.fetch_add(d, std::memory_order_relaxed); }

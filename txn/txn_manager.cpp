@@ -230,6 +230,7 @@ uint64_t txn_manager::commit(transaction& t) {
       auto& tbl = t.touched[w.table_index];
       auto& blk = tbl->block_of(w.rid);
       uint32_t slot = storage::rid_slot(w.rid);
+      blk.note_change(cts);  // before the stamp: a checkpoint that sees the stamp sees this too
       if (w.inserted) {
         blk.xmin(slot).store(cts, std::memory_order_release);
       } else {

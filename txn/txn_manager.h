@@ -121,6 +121,12 @@ class txn_manager {
   uint64_t gc_horizon() const;
   txn_stats stats() const;
   uint64_t now() const { return clock_.load(std::memory_order_acquire); }
+  /// After recovery: the clock continues at least from ts (clock = max(clock, ts)).
+  void restore_clock(uint64_t ts) {
+    uint64_t cur = clock_.load();
+    while (cur < ts && !clock_.compare_exchange_weak(cur, ts)) {
+    }
+  }
 
  private:
   friend class reader_slot;
