@@ -225,6 +225,7 @@ def test_psql_catalog_and_copy(s):
     r = s.psql("-v", "VERBOSITY=verbose", "-c", f"\\copy items FROM '{bad}'")
     check(r.returncode != 0 and "22P04" in r.stderr and 'missing data for column "price"' in r.stderr,
           "a bad COPY row fails with 22P04: " + r.stderr)
+    check('CONTEXT:  COPY items, line 2: "5001\ty"' in r.stderr, "psql shows the CONTEXT of a bad COPY row: " + r.stderr)
     r = s.psql("-At", "-c", "SELECT count(*) FROM items")
     check(r.stdout.strip() == "1000", "the failed COPY left no rows: " + r.stdout)
 
