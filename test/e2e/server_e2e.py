@@ -250,6 +250,48 @@ def test_pgbench(s):
         check(acc == hist and n == 4 * 100 * 4, f"pgbench's account balances add up to its history ({acc} vs {hist}, {n} rows)")
 
 
+LONG_JOIN = "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b WHERE a + b < 0"
+
+
+def test_statement_timeout(s):
+    t0 = time.time()
+    r = s.psql("-At", "-c", "SET statement_timeout = '150ms'", "-c", "SHOW statement_timeout", "-c", LONG_JOIN,
+               "-c", "SELECT 'still here'")
+    took = time.time() - t0
+    check(r.stdout.splitlines() == ["SET", "150ms", "still here"], "SET/SHOW statement_timeout: " + r.stdout)
+    check("ERROR:  canceling statement due to statement timeout" in r.stderr and took < 10,
+          f"a long self-join ends with 57014 after statement_timeout ({took:.2f} s): " + r.stderr)
+    # A statement waiting for a row lock another session holds; its block fails like PostgreSQL's.
+    with s.connect() as holder:
+        cur = holder.cursor()
+        cur.execute("CREATE TABLE locked (id int PRIMARY KEY, v int)")
+        cur.execute("INSERT INTO locked VALUES (1, 0)")
+        holder.commit()
+        cur.execute("UPDATE locked SET v = 1 WHERE id = 1")  # psycopg2 keeps the transaction open
+        t0 = time.time()
+        r = s.psql("-v", "VERBOSITY=verbose", "-c", "BEGIN", "-c", "SET statement_timeout = 300",
+                   "-c", "UPDATE locked SET v = 2 WHERE id = 1", "-c", "SELECT 1", "-c", "ROLLBACK")
+        took = time.time() - t0
+        check("ERROR:  57014: canceling statement due to statement timeout" in r.stderr and 0.25 < took < 10,
+              f"a statement blocked on a row lock times out ({took:.2f} s): " + r.stderr)
+        check("25P02" in r.stderr and "ROLLBACK" in r.stdout, "the block is failed after the timeout (25P02): " + r.stderr)
+        holder.commit()
+    r = s.psql("-At", "-c", "SELECT v FROM locked")
+    check(r.stdout.strip() == "1", "the lock holder's update committed: " + r.stdout + r.stderr)
+
+
+def test_config_limits(bin_dir):
+    s = Server(bin_dir, extra=["-c", "database.statement_timeout=300ms"])
+    try:
+        r = s.psql("-At", "-c", "SHOW statement_timeout", "-c", LONG_JOIN)
+        check(r.stdout.strip() == "300ms" and "canceling statement due to statement timeout" in r.stderr,
+              "database.statement_timeout is the default: " + r.stdout + r.stderr)
+        r = s.psql("-At", "-c", "SET statement_timeout = 0", "-c", "SELECT count(*) FROM generate_series(1, 2000) a, generate_series(1, 2000) b")
+        check(r.stdout.split() == ["SET", "4000000"], "SET statement_timeout = 0 lifts it: " + r.stdout + r.stderr)
+    finally:
+        s.stop()
+
+
 def test_max_connections(bin_dir):
     s = Server(bin_dir, extra=["-c", "database.max_connections=3"])
     try:
@@ -348,6 +390,7 @@ def main():
         test_psql_basics(s)
         test_libpq_prepared(s)
         test_cancel(s)
+        test_statement_timeout(s)
         test_psql_catalog_and_copy(s)
         test_pgbench(s)
         test_http(s)
@@ -357,6 +400,7 @@ def main():
         check(rc == 0, f"SIGTERM shuts the server down cleanly (exit {rc})")
     test_max_connections(bin_dir)
     test_scram(bin_dir)
+    test_config_limits(bin_dir)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
