@@ -12,6 +12,7 @@
 #include "sql/utility.h"
 #include "storage/cast.h"
 #include "storage/stack_guard.h"
+#include "storage/table_memory.h"
 
 namespace db001::engine {
 
@@ -69,6 +70,7 @@ const std::map<std::string, std::string>& default_settings() {
       {"max_connections", "100"},
       {"search_path", "\"$user\", public"},
       {"server_encoding", "UTF8"},
+      {"shared_buffers", "0"},  // shown from storage::table_memory's limit (0 = none)
       {"server_version", "15.0"},
       {"server_version_num", "150000"},
       {"standard_conforming_strings", "on"},
@@ -174,6 +176,8 @@ std::string session::setting(const std::string& name) const {
     return isolation_name(txn_ ? txn_->level : next_isolation_.value_or(default_isolation_));
   if (n == "default_transaction_isolation") return isolation_name(default_isolation_);
   auto it = settings_.find(n);
+  if (n == "shared_buffers")  // the server's database.shared_buffers, the limit for table data
+    return sql::normalize_setting(n, std::to_string(storage::table_memory::limit() / 1024));
   if (n == "statement_timeout" && it == settings_.end())  // the server's default (database.statement_timeout)
     return sql::normalize_setting(n, std::to_string(engine_.opts().statement_timeout_ms));
   if (it != settings_.end()) return it->second;
@@ -467,6 +471,8 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
     return ok_result("RESET");
   }
   bool known = default_settings().count(name) || name == "transaction_isolation" || name.find('.') != std::string::npos;
+  if (name == "shared_buffers")
+    throw db_error("55P02", "parameter \"shared_buffers\" cannot be changed without restarting the server");
   if (!known) throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
   if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
     settings_.erase(name);

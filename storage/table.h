@@ -74,10 +74,12 @@ class table {
   void add_index(std::shared_ptr<index> ix);
   void remove_index(const index* ix);
 
-  /// Bytes held by the table's blocks and long strings (approximate).
+  /// Bytes held by the table's blocks and long strings (approximate). Charged to
+  /// table_memory (the shared_buffers limit) as they are allocated and freed.
   size_t memory_bytes() const;
 
  private:
+  size_t block_bytes() const;  ///< what one row block of this table takes
   static constexpr uint32_t dir_shift = 12;
   static constexpr uint32_t dir_chunk = 1u << dir_shift;
   static constexpr uint32_t dir_top = 1u << 14;

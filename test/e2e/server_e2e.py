@@ -281,8 +281,23 @@ def test_statement_timeout(s):
 
 
 def test_config_limits(bin_dir):
-    s = Server(bin_dir, extra=["-c", "database.statement_timeout=300ms"])
+    s = Server(bin_dir, extra=["-c", "database.statement_timeout=300ms", "-c", "database.shared_buffers=32MB"])
     try:
+        # shared_buffers: the limit for table data; past it 53200 instead of the kernel's OOM killer.
+        r = s.psql("-At", "-c", "SHOW shared_buffers", "-c", "SET shared_buffers = '1GB'")
+        check(r.stdout.strip() == "32MB" and "55P02" in s.psql("-v", "VERBOSITY=verbose", "-c", "SET shared_buffers = '1GB'").stderr,
+              "SHOW shared_buffers; it cannot be SET: " + r.stdout + r.stderr)
+        r = s.psql("-c", "SET statement_timeout = 0", "-c", "CREATE TABLE big (id int, pad text)",
+                   "-c", "INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 2000000) g")
+        check("ERROR:  out of memory" in r.stderr and "DETAIL:  Table data has reached shared_buffers = 32MB" in r.stderr,
+              "an INSERT past shared_buffers fails with 53200 and the limit in DETAIL: " + r.stderr)
+        rss_kb = int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{s.proc.pid}/status").read()).group(1))
+        check(rss_kb < 400 * 1024, f"the server's memory stays bounded ({rss_kb} kB resident)")
+        r = s.psql("-At", "-c", "SELECT count(*) FROM big", "-c", "DROP TABLE big", "-c", "VACUUM",
+                   "-c", "CREATE TABLE small (id int PRIMARY KEY)", "-c", "INSERT INTO small SELECT g FROM generate_series(1, 1000) g",
+                   "-c", "SELECT count(*) FROM small")
+        check(r.returncode == 0 and r.stdout.split() == ["0", "DROP", "TABLE", "VACUUM", "CREATE", "TABLE", "INSERT", "0", "1000", "1000"],
+              "the server keeps serving after 53200; DROP TABLE gives the memory back: " + r.stdout + r.stderr)
         r = s.psql("-At", "-c", "SHOW statement_timeout", "-c", LONG_JOIN)
         check(r.stdout.strip() == "300ms" and "canceling statement due to statement timeout" in r.stderr,
               "database.statement_timeout is the default: " + r.stdout + r.stderr)
