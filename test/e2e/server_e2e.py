@@ -293,11 +293,17 @@ def test_config_limits(bin_dir):
               "an INSERT past shared_buffers fails with 53200 and the limit in DETAIL: " + r.stderr)
         rss_kb = int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{s.proc.pid}/status").read()).group(1))
         check(rss_kb < 400 * 1024, f"the server's memory stays bounded ({rss_kb} kB resident)")
-        r = s.psql("-At", "-c", "SELECT count(*) FROM big", "-c", "DROP TABLE big", "-c", "VACUUM",
-                   "-c", "CREATE TABLE small (id int PRIMARY KEY)", "-c", "INSERT INTO small SELECT g FROM generate_series(1, 1000) g",
-                   "-c", "SELECT count(*) FROM small")
-        check(r.returncode == 0 and r.stdout.split() == ["0", "DROP", "TABLE", "VACUUM", "CREATE", "TABLE", "INSERT", "0", "1000", "1000"],
-              "the server keeps serving after 53200; DROP TABLE gives the memory back: " + r.stdout + r.stderr)
+        r = s.psql("-At", "-c", "SELECT count(*) FROM big", "-c", "DROP TABLE big", "-c", "CREATE TABLE small (id int PRIMARY KEY)")
+        check(r.returncode == 0 and r.stdout.split() == ["0", "DROP", "TABLE", "CREATE", "TABLE"],
+              "the server keeps serving after 53200: " + r.stdout + r.stderr)
+        # The dropped table's memory returns once garbage collection is done with its dead rows
+        # (the periodic collection may be busy with them while VACUUM runs: try a few times).
+        for _ in range(20):
+            r = s.psql("-At", "-c", "VACUUM", "-c", "INSERT INTO small SELECT g FROM generate_series(1, 1000) g")
+            if r.returncode == 0 and "INSERT 0 1000" in r.stdout:
+                break
+            time.sleep(0.25)
+        check("INSERT 0 1000" in r.stdout, "DROP TABLE gives the memory back: " + r.stdout + r.stderr)
         r = s.psql("-At", "-c", "SHOW statement_timeout", "-c", LONG_JOIN)
         check(r.stdout.strip() == "300ms" and "canceling statement due to statement timeout" in r.stderr,
               "database.statement_timeout is the default: " + r.stdout + r.stderr)
