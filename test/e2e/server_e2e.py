@@ -250,6 +250,34 @@ def test_pgbench(s):
         check(acc == hist and n == 4 * 100 * 4, f"pgbench's account balances add up to its history ({acc} vs {hist}, {n} rows)")
 
 
+def test_idle_sessions_come_back(s):
+    """A session quiet for over a second trims its thread (tcache, arena pages, stack); it must
+    serve again afterwards: simple and prepared statements, inside and outside a block."""
+    with s.connect() as c:
+        cur = c.cursor()
+        cur.execute("CREATE TABLE idle_t (k int PRIMARY KEY, v text)")
+        c.commit()
+        ok = True
+        for i in range(3):
+            cur.execute("INSERT INTO idle_t VALUES (%s, %s)", (i, "v" * (i * 100)))
+            cur.execute("SELECT count(*), sum(length(v)) FROM idle_t")
+            ok = ok and cur.fetchone() == (i + 1, sum(j * 100 for j in range(i + 1)))
+            time.sleep(1.3)  # idle inside an open transaction block, then go on
+        c.commit()
+        time.sleep(1.3)
+        cur.execute("SELECT k FROM idle_t ORDER BY k")
+        ok = ok and [r[0] for r in cur.fetchall()] == [0, 1, 2]
+        check(ok, "idle sessions (trimmed after 1 s) serve again, in and out of a block")
+    # Prepared statements across idle periods (pgbench -M prepared sleeping between statements).
+    script = os.path.join(s.dir, "idle.sql")
+    with open(script, "w") as f:
+        f.write("SELECT count(*) FROM idle_t;\n\\sleep 1200 ms\nSELECT k FROM idle_t WHERE k = 1;\n")
+    r = subprocess.run([PGBENCH, "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-n", "-M", "prepared",
+                        "-c", "2", "-t", "2", "-f", script, "testdb"], capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "number of failed transactions: 0" in r.stdout,
+          "prepared statements work across idle periods: " + r.stdout[-300:] + r.stderr[-300:])
+
+
 LONG_JOIN = "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b WHERE a + b < 0"
 
 
@@ -412,6 +440,7 @@ def main():
         test_libpq_prepared(s)
         test_cancel(s)
         test_statement_timeout(s)
+        test_idle_sessions_come_back(s)
         test_psql_catalog_and_copy(s)
         test_pgbench(s)
         test_http(s)
