@@ -7,6 +7,9 @@
 #include <string>
 
 #include "db001/db001.h"
+#include "sql/copy.h"
+#include "sql/engine.h"
+#include "sql/session.h"
 #include "storage/table_memory.h"
 
 namespace {
@@ -96,6 +99,28 @@ BOOST_AUTO_TEST_CASE(updates_that_need_new_versions_hit_the_limit_too) {
   BOOST_TEST(failed);
   BOOST_TEST(one(*c, "SELECT count(*) FROM t") == "60000");
   BOOST_TEST(c->execute("DROP TABLE t").ok());
+}
+
+BOOST_AUTO_TEST_CASE(copy_from_stdin_past_the_limit_fails_with_53200) {
+  db001::options o;
+  o.parallel_workers = 1;
+  db001::engine::engine eng(o);
+  db001::engine::session s(eng);
+  limit_scope limit(8 << 20);
+  BOOST_TEST(s.execute("CREATE TABLE c (id int, pad text)").back()->ok());
+  auto in = s.begin_copy_in("COPY c FROM STDIN");
+  BOOST_REQUIRE(!in->error());
+  std::string chunk;
+  for (int i = 0; i < 1000; ++i) chunk += std::to_string(i) + "\t" + std::string(100, 'z') + "\n";
+  std::shared_ptr<db001::engine::result_data> err;
+  for (int i = 0; i < 1000 && !err; ++i) err = in->feed(chunk);  // up to 1M rows, ~130 MB of table data
+  if (!err) err = in->finish();
+  BOOST_REQUIRE(err);
+  BOOST_TEST(err->code == "53200");
+  BOOST_TEST(err->detail.find("shared_buffers = 8MB") != std::string::npos);
+  BOOST_TEST(err->context.rfind("COPY c, line ", 0) == 0, "context: " << err->context);
+  auto r = s.execute("SELECT count(*) FROM c").back();
+  BOOST_TEST((r->ok() && r->rows->get(0, 0).to_string() == "0"));
 }
 
 BOOST_AUTO_TEST_CASE(shared_buffers_cannot_be_set) {
