@@ -18,7 +18,11 @@ using db001::storage::table_memory;
 
 /// Sets a limit for one test case and lifts it at the end (the limit is process-wide).
 struct limit_scope {
-  explicit limit_scope(uint64_t bytes) { table_memory::set_limit(bytes); }
+  explicit limit_scope(uint64_t bytes) {
+    // The count is process-wide: tables other test cases left alive would eat into the limit.
+    BOOST_REQUIRE_MESSAGE(table_memory::used() < int64_t(1) << 20, "table data in use: " << table_memory::used());
+    table_memory::set_limit(bytes);
+  }
   ~limit_scope() { table_memory::set_limit(0); }
 };
 
