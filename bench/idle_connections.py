@@ -4,7 +4,7 @@
 that each ran one small query and then sit idle, and prints the server's resident memory
 (VmRSS, plus its thread count) at each step and the KB per idle connection.
 
-usage: bench/idle_connections.py [--connections 200] [--settle 2] [--bin build/bin]
+usage: /usr/bin/python3 bench/idle_connections.py [--connections 200] [--settle 2] [--bin build/bin]
 """
 import argparse
 import ctypes

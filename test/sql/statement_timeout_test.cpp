@@ -120,12 +120,15 @@ BOOST_AUTO_TEST_CASE(a_statement_waiting_for_a_row_lock_times_out) {
   BOOST_TEST(s >= 0.19);
   BOOST_TEST(s < 3.0);
   expect_timeout(*waiter, "DELETE FROM acc WHERE id = 1");
+  // A unique key another transaction inserted and has not committed: the insert waits for it.
+  BOOST_TEST(holder->execute("INSERT INTO acc VALUES (3, 300)").ok());
+  expect_timeout(*waiter, "INSERT INTO acc VALUES (3, 301)");
   // A row nobody holds is updated at once; the holder's transaction is unharmed.
   BOOST_TEST(waiter->execute("UPDATE acc SET bal = bal + 10 WHERE id = 2").ok());
   BOOST_TEST(holder->execute("COMMIT").ok());
   BOOST_TEST(waiter->execute("UPDATE acc SET bal = bal + 10 WHERE id = 1").ok());
   auto r = waiter->execute("SELECT bal FROM acc ORDER BY id");
-  BOOST_TEST((r.ok() && r.row_count() == 2 && r.text(0, 0) == "111" && r.text(1, 0) == "210"));
+  BOOST_TEST((r.ok() && r.row_count() == 3 && r.text(0, 0) == "111" && r.text(1, 0) == "210" && r.text(2, 0) == "300"));
 }
 
 BOOST_AUTO_TEST_CASE(a_long_sort_times_out) {
