@@ -35,7 +35,8 @@ table::table(uint32_t oid, std::string name, std::vector<column_def> columns)
 }
 
 table::~table() {
-  table_memory::charge(-int64_t(memory_bytes()));
+  // Gives back exactly what this table charged (blocks made elsewhere were never counted).
+  table_memory::charge(-int64_t(size_t(charged_blocks_) * block_bytes() + heap_bytes_.load(std::memory_order_relaxed)));
   uint32_t n = block_count();
   for (uint32_t b = 0; b < n; ++b) delete &block(b);
   for (uint32_t i = 0; i < dir_top; ++i) delete[] dir_[i].load();
@@ -73,6 +74,7 @@ row_id table::allocate_slot() {
   }
   auto* blk = new row_block(phys_types_);
   table_memory::charge(int64_t(block_bytes()));
+  ++charged_blocks_;  // under append_mutex_
   blk->used_counter().store(1, std::memory_order_release);
   std::atomic_ref<row_block*>(chunk[n & (dir_chunk - 1)]).store(blk, std::memory_order_release);
   block_count_.store(n + 1, std::memory_order_release);

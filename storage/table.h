@@ -96,6 +96,7 @@ class table {
   std::vector<row_id> free_slots_;
   std::atomic<int64_t> approx_rows_{0};
   std::atomic<size_t> heap_bytes_{0};
+  uint32_t charged_blocks_ = 0;  ///< blocks charged to table_memory (guarded by append_mutex_)
 
   std::mutex index_mutex_;                  ///< serializes writers of indexes_
   std::shared_ptr<const index_list> indexes_;  ///< copy-on-write; read with std::atomic_load
