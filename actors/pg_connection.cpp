@@ -114,6 +114,11 @@ void pg_connection::on_disconnect() {
   closing_ = true;
 }
 
+void pg_connection::on_idle() {
+  dec_.shrink();
+  if (out_.empty()) std::string().swap(out_.buffer());
+}
+
 void pg_connection::on_bytes(const char* data, size_t n) {
   if (closing_) return;
   dec_.feed(data, n);

@@ -55,6 +55,9 @@ class pg_connection {
   pgwire::backend_writer& out() { return out_; }
   /// True once the connection should be closed (Terminate, a FATAL error, a CancelRequest).
   bool closing() const { return closing_; }
+  /// The client has gone quiet: frees the input and output buffers' capacity (they keep the
+  /// largest message and result batch seen). REQUIRES: the output was sent.
+  void on_idle();
 
  private:
   struct statement;

@@ -634,6 +634,7 @@ db001::options to_engine_options(const server_config& cfg) {
   o.parallel_workers = cfg.performance.parallel_workers;  // 0 = all cores, as the engine reads it
   o.work_mem = static_cast<size_t>(cfg.database.work_mem);
   o.default_isolation = cfg.database.default_transaction_isolation;
+  o.statement_timeout_ms = cfg.database.statement_timeout.count();
   return o;
 }
 

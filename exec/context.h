@@ -1,13 +1,14 @@
 #pragma once
 /// Per-execution state shared by the operators of one statement: the transaction and its
 /// snapshot, parameters, correlated-subquery frames, cached uncorrelated subquery results,
-/// settings, and the cancel flag.
+/// settings, and the statement's interrupt (cancel request and statement_timeout).
 #include <atomic>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "exec/batch.h"
+#include "storage/interrupt.h"
 #include "txn/txn_manager.h"
 
 namespace db001::storage {
@@ -40,14 +41,17 @@ struct exec_ctx {
   storage::catalog* cat = nullptr;
   const std::vector<value>* params = nullptr;
   exec_settings settings;
-  const std::atomic<bool>* cancel = nullptr;
+  const storage::interrupt* cancel = nullptr;  ///< the session's; null = never interrupted
 
   /// Outer rows of correlated subqueries, innermost last.
   std::vector<const std::vector<value>*> outer;
   std::unordered_map<const expr*, subquery_cache> subqueries;
   uint64_t rows_affected = 0;
 
-  void check_cancel() const;
+  /// Throws 57014 when the statement was canceled or ran past statement_timeout.
+  void check_cancel() const {
+    if (cancel) cancel->check();
+  }
 };
 
 }  // namespace db001::exec

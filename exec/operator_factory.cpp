@@ -7,11 +7,6 @@
 
 namespace db001::exec {
 
-void exec_ctx::check_cancel() const {
-  if (cancel && cancel->load(std::memory_order_relaxed))
-    throw db_error(sqlstate::query_canceled, "canceling statement due to user request");
-}
-
 operator_ptr make_operator(const plan_node& plan, exec_ctx& ctx) {
   check_stack_depth();
   auto child = [&](size_t i) { return make_operator(*plan.children[i], ctx); };

@@ -1155,7 +1155,7 @@ const sql::copy_options& copy_in::options() const {
 }
 uint64_t copy_in::rows() const { return impl_ ? impl_->rows : 0; }
 
-void copy_in::start(const sql::node& stmt, engine& eng, txn::transaction& t, const std::atomic<bool>* cancel) {
+void copy_in::start(const sql::node& stmt, engine& eng, txn::transaction& t, const storage::interrupt* cancel) {
   auto im = std::make_unique<impl>();
   sql::copy_target target = sql::resolve_copy(eng.catalog(), stmt);
   if (!target.spec.is_from || target.spec.has_query)

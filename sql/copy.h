@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "sql/engine.h"
+#include "storage/interrupt.h"
 
 namespace db001::sql {
 
@@ -213,7 +214,7 @@ class copy_in {
   struct impl;
   explicit copy_in(session& s);
   /// Resolves the statement and prepares the load in transaction t (called by the session).
-  void start(const sql::node& stmt, engine& eng, txn::transaction& t, const std::atomic<bool>* cancel);
+  void start(const sql::node& stmt, engine& eng, txn::transaction& t, const storage::interrupt* cancel);
   std::shared_ptr<result_data> error_from(const std::exception_ptr& e);
 
   session& session_;

@@ -12,6 +12,7 @@
 #include "sql/utility.h"
 #include "storage/cast.h"
 #include "storage/stack_guard.h"
+#include "storage/table_memory.h"
 
 namespace db001::engine {
 
@@ -69,6 +70,7 @@ const std::map<std::string, std::string>& default_settings() {
       {"max_connections", "100"},
       {"search_path", "\"$user\", public"},
       {"server_encoding", "UTF8"},
+      {"shared_buffers", "0"},  // shown from storage::table_memory's limit (0 = none)
       {"server_version", "15.0"},
       {"server_version_num", "150000"},
       {"standard_conforming_strings", "on"},
@@ -145,6 +147,23 @@ std::string set_value_text(const sql::node& stmt) {
 
 session::session(engine& e) : engine_(e) {
   if (auto iso = parse_isolation(e.opts().default_isolation)) default_isolation_ = *iso;
+  refresh_timeout();
+}
+
+void session::refresh_timeout() {
+  auto it = settings_.find("statement_timeout");
+  if (it == settings_.end()) {
+    statement_timeout_ms_ = engine_.opts().statement_timeout_ms;
+    return;
+  }
+  // The stored value is normalized ("0", "150ms", "2s", "5min", "1h", "1d").
+  const std::string& v = it->second;
+  size_t i = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+  int64_t n = i ? std::stoll(v.substr(0, i)) : 0;
+  std::string unit = v.substr(i);
+  int64_t scale = unit == "s" ? 1000 : unit == "min" ? 60000 : unit == "h" ? 3600000 : unit == "d" ? 86400000 : 1;
+  statement_timeout_ms_ = n * scale;
 }
 
 session::~session() {
@@ -157,13 +176,19 @@ std::string session::setting(const std::string& name) const {
     return isolation_name(txn_ ? txn_->level : next_isolation_.value_or(default_isolation_));
   if (n == "default_transaction_isolation") return isolation_name(default_isolation_);
   auto it = settings_.find(n);
+  if (n == "shared_buffers")  // the server's database.shared_buffers, the limit for table data
+    return sql::normalize_setting(n, std::to_string(storage::table_memory::limit() / 1024));
+  if (n == "statement_timeout" && it == settings_.end())  // the server's default (database.statement_timeout)
+    return sql::normalize_setting(n, std::to_string(engine_.opts().statement_timeout_ms));
   if (it != settings_.end()) return it->second;
   auto d = default_settings().find(n);
   return d == default_settings().end() ? "" : d->second;
 }
 
 std::unique_ptr<txn::transaction> session::begin_txn(txn::isolation level) {
-  return engine_.txns().begin(level, std::move(spare_txn_));
+  auto t = engine_.txns().begin(level, std::move(spare_txn_));
+  t->interrupt = &interrupt_;  // row-lock waits end on cancel and statement_timeout too
+  return t;
 }
 
 std::string session::current_user() const {
@@ -196,7 +221,10 @@ void session::plan(prepared_data& p) {
   b.current_database = setting("current_database").empty() ? engine_.database_name() : setting("current_database");
   b.cluster = &engine_.cluster();
   b.get_setting = [this](const std::string& n) { return setting(n); };
-  b.set_setting = [this](const std::string& n, const std::string& v) { settings_[n] = v; };
+  b.set_setting = [this](const std::string& n, const std::string& v) {
+    settings_[n] = v;
+    if (n == "statement_timeout") refresh_timeout();
+  };
   b.backend_pid = int(reinterpret_cast<uintptr_t>(this) >> 4 & 0x3fffff);
   sql::node inner = p.stmt.stmt.inner();
   if (p.cls == stmt_class::select) {
@@ -249,7 +277,7 @@ std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::
   ctx.snap = snap;
   ctx.cat = &engine_.catalog();
   ctx.params = args;
-  ctx.cancel = &cancel_;
+  ctx.cancel = &interrupt_;
   ctx.settings.parallel_workers = engine_.opts().parallel_workers;
   ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
   ctx.settings.work_mem = engine_.opts().work_mem;
@@ -439,13 +467,17 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
   }
   if (kind == "VAR_RESET_ALL") {
     settings_.clear();
+    refresh_timeout();
     return ok_result("RESET");
   }
   bool known = default_settings().count(name) || name == "transaction_isolation" || name.find('.') != std::string::npos;
+  if (name == "shared_buffers")
+    throw db_error("55P02", "parameter \"shared_buffers\" cannot be changed without restarting the server");
   if (!known) throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
   if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
     settings_.erase(name);
     if (name == "default_transaction_isolation") default_isolation_ = txn::isolation::read_committed;
+    if (name == "statement_timeout") refresh_timeout();
     return ok_result(kind == "VAR_RESET" ? "RESET" : "SET");
   }
   std::string v = set_value_text(x);
@@ -461,6 +493,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
     return ok_result("SET");
   }
   settings_[name] = sql::normalize_setting(name, v);
+  if (name == "statement_timeout") refresh_timeout();
   return ok_result("SET");
 }
 
@@ -503,7 +536,11 @@ std::shared_ptr<result_data> session::show_statement(prepared_data& p) {
 std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<value>* params, std::string_view full_sql) {
   statement_stack_scope stack_scope;
   engine_.stats().statements.fetch_add(1, std::memory_order_relaxed);
-  cancel_.store(false);
+  interrupt_.arm(statement_timeout_ms_);
+  struct disarm {
+    storage::interrupt& i;
+    ~disarm() { i.disarm(); }
+  } disarm_at_end{interrupt_};
   try {
     if (p.error) return p.error;
     if (p.cls == stmt_class::transaction) return transaction_statement(p);
@@ -588,6 +625,7 @@ void session::set_setting(const std::string& name, std::string value) {
     if (auto level = parse_isolation(value)) default_isolation_ = *level;
   }
   settings_[n] = sql::normalize_setting(n, value);
+  if (n == "statement_timeout") refresh_timeout();
 }
 
 std::shared_ptr<prepared_data> session::prepare(std::string_view sql, const std::vector<sql_type>& declared) {
@@ -674,7 +712,7 @@ std::shared_ptr<copy_in> session::begin_copy_in(prepared_data& p) {
   std::shared_ptr<copy_in> in(new copy_in(*this));
   statement_stack_scope stack_scope;
   engine_.stats().statements.fetch_add(1, std::memory_order_relaxed);
-  cancel_.store(false);
+  interrupt_.arm(statement_timeout_ms_);  // the deadline covers the whole COPY (until the next statement arms)
   if (p.error) {
     in->error_ = p.error;
     in->done_ = true;
@@ -692,7 +730,7 @@ std::shared_ptr<copy_in> session::begin_copy_in(prepared_data& p) {
     first_in_txn_ = false;
     in->implicit_ = implicit;
     try {
-      in->start(p.stmt.stmt.inner(), engine_, *txn_, &cancel_);
+      in->start(p.stmt.stmt.inner(), engine_, *txn_, &interrupt_);
     } catch (...) {
       end_copy(implicit, false);
       throw;

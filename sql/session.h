@@ -46,7 +46,7 @@ class session {
   /// The session's role (session_authorization; "postgres" by default).
   std::string current_user() const;
   /// Cancels the statement running in this session (from any thread).
-  void cancel() { cancel_.store(true); }
+  void cancel() { interrupt_.cancel(); }
   engine& eng() { return engine_; }
 
  private:
@@ -74,7 +74,10 @@ class session {
   txn::isolation default_isolation_ = txn::isolation::read_committed;
   std::optional<txn::isolation> next_isolation_;  ///< SET TRANSACTION before the first statement
   std::map<std::string, std::string> settings_;
-  std::atomic<bool> cancel_{false};
+  storage::interrupt interrupt_;      ///< cancel requests and the running statement's deadline
+  int64_t statement_timeout_ms_ = 0;  ///< the statement_timeout setting in force (0 = none)
+  /// Re-reads statement_timeout after a settings change (SET, RESET, set_config, start-up).
+  void refresh_timeout();
 
  public:
   // --- COPY (sql/copy.h) ---

@@ -67,9 +67,9 @@ std::string normalize_setting(const std::string& name, const std::string& value)
     if (!ms || *ms < 0) invalid(name, value);
     return print_quantity(*ms, {{"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000}, {"ms", 1}});
   }
-  if (name == "work_mem" || name == "maintenance_work_mem" || name == "temp_buffers") {
+  if (name == "work_mem" || name == "maintenance_work_mem" || name == "temp_buffers" || name == "shared_buffers") {
     auto kb = parse_quantity(value, mem_units);
-    if (!kb || *kb < 64) invalid(name, value);
+    if (!kb || *kb < (name == "shared_buffers" ? 0 : 64)) invalid(name, value);
     return print_quantity(*kb, {{"TB", int64_t(1024) * 1024 * 1024}, {"GB", 1024 * 1024}, {"MB", 1024}, {"kB", 1}});
   }
   if (name == "datestyle") {

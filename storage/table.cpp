@@ -5,8 +5,28 @@
 
 #include "storage/error.h"
 #include "storage/index.h"
+#include "storage/table_memory.h"
 
 namespace db001::storage {
+
+namespace {
+/// "64MB", "1GB", "1536kB", "100B": the largest unit that divides the size exactly (as SHOW).
+std::string size_text(uint64_t bytes) {
+  const std::pair<const char*, uint64_t> units[] = {
+      {"TB", uint64_t(1) << 40}, {"GB", 1u << 30}, {"MB", 1u << 20}, {"kB", 1u << 10}};
+  for (auto& [name, size] : units)
+    if (bytes >= size && bytes % size == 0) return std::to_string(bytes / size) + name;
+  return std::to_string(bytes) + "B";
+}
+}  // namespace
+
+void table_memory::over_limit(uint64_t limit) {
+  throw db_error(sqlstate::out_of_memory, "out of memory")
+      .with_detail("Table data has reached shared_buffers = " + size_text(limit) + " (" + std::to_string(limit) +
+                   " bytes), the memory limit for table data.")
+      .with_hint(
+          "Delete rows or drop tables (and VACUUM), or restart the server with a larger database.shared_buffers.");
+}
 
 table::table(uint32_t oid, std::string name, std::vector<column_def> columns)
     : oid_(oid), name_(std::move(name)), columns_(std::move(columns)), dir_(new std::atomic<row_block**>[dir_top]) {
@@ -15,6 +35,8 @@ table::table(uint32_t oid, std::string name, std::vector<column_def> columns)
 }
 
 table::~table() {
+  // Gives back exactly what this table charged (blocks made elsewhere were never counted).
+  table_memory::charge(-int64_t(size_t(charged_blocks_) * block_bytes() + heap_bytes_.load(std::memory_order_relaxed)));
   uint32_t n = block_count();
   for (uint32_t b = 0; b < n; ++b) delete &block(b);
   for (uint32_t i = 0; i < dir_top; ++i) delete[] dir_[i].load();
@@ -33,6 +55,7 @@ row_id table::allocate_slot() {
     free_slots_.pop_back();
     return r;
   }
+  table_memory::check();  // a new slot at the tail may need memory: not past shared_buffers
   uint32_t n = block_count_.load(std::memory_order_relaxed);
   if (n > 0) {
     row_block& tail = block(n - 1);
@@ -50,6 +73,8 @@ row_id table::allocate_slot() {
     dir_[n >> dir_shift].store(chunk, std::memory_order_release);
   }
   auto* blk = new row_block(phys_types_);
+  table_memory::charge(int64_t(block_bytes()));
+  ++charged_blocks_;  // under append_mutex_
   blk->used_counter().store(1, std::memory_order_release);
   std::atomic_ref<row_block*>(chunk[n & (dir_chunk - 1)]).store(blk, std::memory_order_release);
   block_count_.store(n + 1, std::memory_order_release);
@@ -87,6 +112,7 @@ void table::set_string(row_id r, size_t col, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     v = string_t(p, uint32_t(s.size()));
     heap_bytes_.fetch_add(s.size(), std::memory_order_relaxed);
+    table_memory::charge(int64_t(s.size()));
   }
   reinterpret_cast<string_t*>(c.data)[slot] = v;
   c.nulls[slot] = 0;
@@ -106,6 +132,7 @@ void table::release_slot(row_id r) {
     auto& s = reinterpret_cast<string_t*>(blk.column(c).data)[slot];
     if (!s.is_inline()) {
       heap_bytes_.fetch_sub(s.size(), std::memory_order_relaxed);
+      table_memory::charge(-int64_t(s.size()));
       std::free(const_cast<char*>(s.data()));
     }
     s = string_t();
@@ -189,10 +216,14 @@ void table::remove_index(const index* ix) {
   std::atomic_store_explicit(&indexes_, std::shared_ptr<const index_list>(std::move(next)), std::memory_order_release);
 }
 
-size_t table::memory_bytes() const {
+size_t table::block_bytes() const {
   size_t per_block = sizeof(row_block);
   for (auto p : phys_types_) per_block += block_rows * (phys_size(p) + 1);
-  return size_t(block_count()) * per_block + heap_bytes_.load(std::memory_order_relaxed);
+  return per_block;
+}
+
+size_t table::memory_bytes() const {
+  return size_t(block_count()) * block_bytes() + heap_bytes_.load(std::memory_order_relaxed);
 }
 
 }  // namespace db001::storage

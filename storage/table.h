@@ -88,10 +88,12 @@ class table {
   void add_index(std::shared_ptr<index> ix);
   void remove_index(const index* ix);
 
-  /// Bytes held by the table's blocks and long strings (approximate).
+  /// Bytes held by the table's blocks and long strings (approximate). Charged to
+  /// table_memory (the shared_buffers limit) as they are allocated and freed.
   size_t memory_bytes() const;
 
  private:
+  size_t block_bytes() const;  ///< what one row block of this table takes
   static constexpr uint32_t dir_shift = 12;
   static constexpr uint32_t dir_chunk = 1u << dir_shift;
   static constexpr uint32_t dir_top = 1u << 14;
@@ -108,6 +110,7 @@ class table {
   std::vector<row_id> free_slots_;
   std::atomic<int64_t> approx_rows_{0};
   std::atomic<size_t> heap_bytes_{0};
+  uint32_t charged_blocks_ = 0;  ///< blocks charged to table_memory (guarded by append_mutex_)
 
   std::mutex index_mutex_;                  ///< serializes writers of indexes_
   std::shared_ptr<const index_list> indexes_;  ///< copy-on-write; read with std::atomic_load

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <vector>
 
+#include "storage/interrupt.h"
 #include "storage/row_block.h"
 
 namespace db001::storage {
@@ -71,6 +72,9 @@ class transaction {
   std::vector<std::shared_ptr<storage::table>> touched;  ///< the tables written (kept alive)
   std::vector<std::function<void()>> ddl_undo;  ///< run in reverse on rollback
   bool has_ddl = false;
+  /// The owning session's cancel request and statement deadline; txn_manager::wait_for polls
+  /// it, so a statement blocked on a row lock ends with 57014 too. Null = never interrupted.
+  const storage::interrupt* interrupt = nullptr;
 
   uint64_t seq() const { return state->seq; }
   uint64_t marker() const { return marker_of(state->seq, cid); }

@@ -157,6 +157,7 @@ void txn_manager::wait_for(transaction& t, uint64_t other_seq) {
       if (!st) break;
       cur = st->waiting_for.load(std::memory_order_acquire);
     }
+    if (t.interrupt) t.interrupt->check();  // cancel / statement_timeout (57014) while blocked
     std::unique_lock lock(other->mutex);
     if (other->ended.wait_for(lock, std::chrono::milliseconds(20), [&] { return other->finished(); })) return;
   }

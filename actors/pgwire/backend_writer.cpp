@@ -35,7 +35,7 @@ error_fields fields_of(const db_error& e, severity level) {
 }
 
 error_fields fields_of(const engine::result_data& r, severity level) {
-  return error_fields{level, r.code, r.message, r.detail, r.hint, r.position};
+  return error_fields{level, r.code, r.message, r.detail, r.hint, r.position, r.context};
 }
 
 size_t backend_writer::begin(char type) {
@@ -217,6 +217,10 @@ void backend_writer::fields(const error_fields& f) {
     put8(uint8_t(error_field::position));
     put_string(std::string_view(tmp, size_t(r.ptr - tmp)));
   }
+  if (!f.context.empty()) {
+    put8(uint8_t(error_field::context));
+    put_string(f.context);
+  }
   put8(0);
 }
 
@@ -233,7 +237,7 @@ void backend_writer::notice_response(const error_fields& f) {
 }
 
 void backend_writer::notice(std::string_view message) {
-  notice_response(error_fields{severity::notice, sqlstate::successful, std::string(message), {}, {}, 0});
+  notice_response(error_fields{severity::notice, sqlstate::successful, std::string(message), {}, {}, 0, {}});
 }
 
 // --- Extended query --------------------------------------------------------------------------

@@ -46,6 +46,7 @@ struct error_fields {
   std::string detail;   ///< D
   std::string hint;     ///< H
   int position = 0;     ///< P: 1-based character position in the statement
+  std::string context;  ///< W: e.g. "COPY t, line 3, column a: \"x\""
 };
 
 /// The fields of a db_error. Its position is used as is: convert byte positions

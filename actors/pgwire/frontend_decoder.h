@@ -188,6 +188,13 @@ class frontend_decoder {
   void start_typed() { startup_ = false; }
   /// Bytes received but not yet decoded.
   size_t buffered() const { return buf_.size() - pos_; }
+  /// Frees the buffer's memory if nothing is pending (an idle connection).
+  void shrink() {
+    if (pos_ == buf_.size()) {
+      std::string().swap(buf_);
+      pos_ = 0;
+    }
+  }
 
  private:
   std::optional<frontend_message> next_startup();

@@ -119,6 +119,7 @@ inline constexpr char message = 'M';
 inline constexpr char detail = 'D';
 inline constexpr char hint = 'H';
 inline constexpr char position = 'P';
+inline constexpr char context = 'W';  ///< where the error happened (COPY line, ...), after P as PostgreSQL sends it
 }  // namespace error_field
 
 /// PostgreSQL type OIDs (pg_type.oid) of the types DB-001 has, plus a few common others.

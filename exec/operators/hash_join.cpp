@@ -83,6 +83,7 @@ class hash_join final : public physical_operator {
       for (auto it = range.first; it != range.second; ++it) {
         lrows.push_back(r);
         rrefs.push_back(it->second);
+        if ((rrefs.size() & 0xffff) == 0) ctx.check_cancel();  // many matches per key: a long probe
       }
     }
     // Candidate pairs; apply the extra condition.

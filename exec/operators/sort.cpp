@@ -1,6 +1,7 @@
 /// sort: materializes its input with the sort keys evaluated alongside, sorts row
 /// references (stable, honouring DESC and NULLS FIRST/LAST), then produces the input
-/// columns in order, in batches.
+/// columns in order, in batches. The sort itself polls the statement's interrupt every 64 K
+/// comparisons.
 #include <algorithm>
 
 #include "exec/evaluate.h"
@@ -37,7 +38,9 @@ class sort_op final : public physical_operator {
     }
     for (size_t c = 0; c < rows_.chunk_count(); ++c)
       for (uint32_t r = 0; r < rows_.chunk(c).count; ++r) order_.emplace_back(uint32_t(c), r);
+    uint32_t comparisons = 0;
     auto less = [&](const row_ref& a, const row_ref& b) {
+      if ((++comparisons & 0xffff) == 0) ctx.check_cancel();  // a long sort honours cancel / statement_timeout
       for (size_t k = 0; k < p_.keys.size(); ++k) {
         const vector& va = rows_.chunk(a.first).cols[width + k];
         const vector& vb = rows_.chunk(b.first).cols[width + k];

@@ -50,6 +50,7 @@ struct options {
   size_t parallel_threshold_rows = 200000;  ///< plans reading fewer rows run inline on the caller
   size_t work_mem = 256u << 20;       ///< bytes per operator before it reports 53200
   std::string default_isolation = "read committed";
+  int64_t statement_timeout_ms = 0;  ///< statement_timeout's default (SET overrides it); 0 = none
 };
 
 /// The outcome of one statement: an error, or a command tag plus (for queries) rows.

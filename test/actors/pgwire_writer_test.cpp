@@ -196,6 +196,21 @@ BOOST_AUTO_TEST_CASE(error_and_notice_responses) {
   BOOST_TEST(w.view() == msg('E', cstr("SERROR") + cstr("VERROR") + cstr("C42P01") +
                                       cstr("Mrelation \"t\" does not exist") + cstr("P15") + std::string(1, '\0')));
   w.clear();
+  // CONTEXT ('W') after the position, as PostgreSQL orders the fields (COPY's line context).
+  engine::result_data c;
+  c.code = "22P02";
+  c.message = "invalid input syntax for type integer: \"x\"";
+  c.detail = "d";
+  c.context = "COPY t, line 3, column a: \"x\"";
+  w.error_response(fields_of(c));
+  BOOST_TEST(w.view() == msg('E', cstr("SERROR") + cstr("VERROR") + cstr("C22P02") +
+                                      cstr("Minvalid input syntax for type integer: \"x\"") + cstr("Dd") +
+                                      cstr("WCOPY t, line 3, column a: \"x\"") + std::string(1, '\0')));
+  w.clear();
+  w.notice_response(error_fields{severity::notice, "00000", "n", "", "", 4, "SQL function \"f\" statement 1"});
+  BOOST_TEST(w.view() == msg('N', cstr("SNOTICE") + cstr("VNOTICE") + cstr("C00000") + cstr("Mn") + cstr("P4") +
+                                      cstr("WSQL function \"f\" statement 1") + std::string(1, '\0')));
+  w.clear();
   w.notice("table \"t\" does not exist, skipping");
   BOOST_TEST(w.view() == msg('N', cstr("SNOTICE") + cstr("VNOTICE") + cstr("C00000") +
                                       cstr("Mtable \"t\" does not exist, skipping") + std::string(1, '\0')));

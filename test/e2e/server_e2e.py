@@ -225,6 +225,7 @@ def test_psql_catalog_and_copy(s):
     r = s.psql("-v", "VERBOSITY=verbose", "-c", f"\\copy items FROM '{bad}'")
     check(r.returncode != 0 and "22P04" in r.stderr and 'missing data for column "price"' in r.stderr,
           "a bad COPY row fails with 22P04: " + r.stderr)
+    check('CONTEXT:  COPY items, line 2: "5001\ty"' in r.stderr, "psql shows the CONTEXT of a bad COPY row: " + r.stderr)
     r = s.psql("-At", "-c", "SELECT count(*) FROM items")
     check(r.stdout.strip() == "1000", "the failed COPY left no rows: " + r.stdout)
 
@@ -247,6 +248,97 @@ def test_pgbench(s):
                     "(SELECT count(*) FROM pgbench_history)")
         acc, hist, n = cur.fetchone()
         check(acc == hist and n == 4 * 100 * 4, f"pgbench's account balances add up to its history ({acc} vs {hist}, {n} rows)")
+
+
+def test_idle_sessions_come_back(s):
+    """A session quiet for over a second trims its thread (tcache, arena pages, stack); it must
+    serve again afterwards: simple and prepared statements, inside and outside a block."""
+    with s.connect() as c:
+        cur = c.cursor()
+        cur.execute("CREATE TABLE idle_t (k int PRIMARY KEY, v text)")
+        c.commit()
+        ok = True
+        for i in range(3):
+            cur.execute("INSERT INTO idle_t VALUES (%s, %s)", (i, "v" * (i * 100)))
+            cur.execute("SELECT count(*), sum(length(v)) FROM idle_t")
+            ok = ok and cur.fetchone() == (i + 1, sum(j * 100 for j in range(i + 1)))
+            time.sleep(1.3)  # idle inside an open transaction block, then go on
+        c.commit()
+        time.sleep(1.3)
+        cur.execute("SELECT k FROM idle_t ORDER BY k")
+        ok = ok and [r[0] for r in cur.fetchall()] == [0, 1, 2]
+        check(ok, "idle sessions (trimmed after 1 s) serve again, in and out of a block")
+    # Prepared statements across idle periods (pgbench -M prepared sleeping between statements).
+    script = os.path.join(s.dir, "idle.sql")
+    with open(script, "w") as f:
+        f.write("SELECT count(*) FROM idle_t;\n\\sleep 1200 ms\nSELECT k FROM idle_t WHERE k = 1;\n")
+    r = subprocess.run([PGBENCH, "-h", "127.0.0.1", "-p", str(s.port), "-U", "postgres", "-n", "-M", "prepared",
+                        "-c", "2", "-t", "2", "-f", script, "testdb"], capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "number of failed transactions: 0" in r.stdout,
+          "prepared statements work across idle periods: " + r.stdout[-300:] + r.stderr[-300:])
+
+
+LONG_JOIN = "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b WHERE a + b < 0"
+
+
+def test_statement_timeout(s):
+    t0 = time.time()
+    r = s.psql("-At", "-c", "SET statement_timeout = '150ms'", "-c", "SHOW statement_timeout", "-c", LONG_JOIN,
+               "-c", "SELECT 'still here'")
+    took = time.time() - t0
+    check(r.stdout.splitlines() == ["SET", "150ms", "still here"], "SET/SHOW statement_timeout: " + r.stdout)
+    check("ERROR:  canceling statement due to statement timeout" in r.stderr and took < 10,
+          f"a long self-join ends with 57014 after statement_timeout ({took:.2f} s): " + r.stderr)
+    # A statement waiting for a row lock another session holds; its block fails like PostgreSQL's.
+    with s.connect() as holder:
+        cur = holder.cursor()
+        cur.execute("CREATE TABLE locked (id int PRIMARY KEY, v int)")
+        cur.execute("INSERT INTO locked VALUES (1, 0)")
+        holder.commit()
+        cur.execute("UPDATE locked SET v = 1 WHERE id = 1")  # psycopg2 keeps the transaction open
+        t0 = time.time()
+        r = s.psql("-v", "VERBOSITY=verbose", "-c", "BEGIN", "-c", "SET statement_timeout = 300",
+                   "-c", "UPDATE locked SET v = 2 WHERE id = 1", "-c", "SELECT 1", "-c", "ROLLBACK")
+        took = time.time() - t0
+        check("ERROR:  57014: canceling statement due to statement timeout" in r.stderr and 0.25 < took < 10,
+              f"a statement blocked on a row lock times out ({took:.2f} s): " + r.stderr)
+        check("25P02" in r.stderr and "ROLLBACK" in r.stdout, "the block is failed after the timeout (25P02): " + r.stderr)
+        holder.commit()
+    r = s.psql("-At", "-c", "SELECT v FROM locked")
+    check(r.stdout.strip() == "1", "the lock holder's update committed: " + r.stdout + r.stderr)
+
+
+def test_config_limits(bin_dir):
+    s = Server(bin_dir, extra=["-c", "database.statement_timeout=300ms", "-c", "database.shared_buffers=32MB"])
+    try:
+        # shared_buffers: the limit for table data; past it 53200 instead of the kernel's OOM killer.
+        r = s.psql("-At", "-c", "SHOW shared_buffers", "-c", "SET shared_buffers = '1GB'")
+        check(r.stdout.strip() == "32MB" and "55P02" in s.psql("-v", "VERBOSITY=verbose", "-c", "SET shared_buffers = '1GB'").stderr,
+              "SHOW shared_buffers; it cannot be SET: " + r.stdout + r.stderr)
+        r = s.psql("-c", "SET statement_timeout = 0", "-c", "CREATE TABLE big (id int, pad text)",
+                   "-c", "INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 2000000) g")
+        check("ERROR:  out of memory" in r.stderr and "DETAIL:  Table data has reached shared_buffers = 32MB" in r.stderr,
+              "an INSERT past shared_buffers fails with 53200 and the limit in DETAIL: " + r.stderr)
+        rss_kb = int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{s.proc.pid}/status").read()).group(1))
+        check(rss_kb < 400 * 1024, f"the server's memory stays bounded ({rss_kb} kB resident)")
+        r = s.psql("-At", "-c", "SELECT count(*) FROM big", "-c", "DROP TABLE big", "-c", "CREATE TABLE small (id int PRIMARY KEY)")
+        check(r.returncode == 0 and r.stdout.split() == ["0", "DROP", "TABLE", "CREATE", "TABLE"],
+              "the server keeps serving after 53200: " + r.stdout + r.stderr)
+        # The dropped table's memory returns once garbage collection is done with its dead rows
+        # (the periodic collection may be busy with them while VACUUM runs: try a few times).
+        for _ in range(20):
+            r = s.psql("-At", "-c", "VACUUM", "-c", "INSERT INTO small SELECT g FROM generate_series(1, 1000) g")
+            if r.returncode == 0 and "INSERT 0 1000" in r.stdout:
+                break
+            time.sleep(0.25)
+        check("INSERT 0 1000" in r.stdout, "DROP TABLE gives the memory back: " + r.stdout + r.stderr)
+        r = s.psql("-At", "-c", "SHOW statement_timeout", "-c", LONG_JOIN)
+        check(r.stdout.strip() == "300ms" and "canceling statement due to statement timeout" in r.stderr,
+              "database.statement_timeout is the default: " + r.stdout + r.stderr)
+        r = s.psql("-At", "-c", "SET statement_timeout = 0", "-c", "SELECT count(*) FROM generate_series(1, 2000) a, generate_series(1, 2000) b")
+        check(r.stdout.split() == ["SET", "4000000"], "SET statement_timeout = 0 lifts it: " + r.stdout + r.stderr)
+    finally:
+        s.stop()
 
 
 def test_max_connections(bin_dir):
@@ -347,6 +439,8 @@ def main():
         test_psql_basics(s)
         test_libpq_prepared(s)
         test_cancel(s)
+        test_statement_timeout(s)
+        test_idle_sessions_come_back(s)
         test_psql_catalog_and_copy(s)
         test_pgbench(s)
         test_http(s)
@@ -356,6 +450,7 @@ def main():
         check(rc == 0, f"SIGTERM shuts the server down cleanly (exit {rc})")
     test_max_connections(bin_dir)
     test_scram(bin_dir)
+    test_config_limits(bin_dir)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 

@@ -11,7 +11,8 @@ namespace {
 
 void usage(std::ostream& o) {
   o << "Usage: db001-slt [OPTIONS] FILE|DIR...\n"
-       "Runs sqllogictest scripts against an embedded DB-001 database (a fresh database per file).\n"
+       "Runs sqllogictest scripts against an embedded DB-001 database, or a server with --connect\n"
+       "(a fresh database per file).\n"
        "Directories are searched recursively for *.test files, run in sorted order.\n"
        "\n"
        "Options:\n"
@@ -20,9 +21,12 @@ void usage(std::ostream& o) {
        "  --stop-on-fail        stop at the first failed record\n"
        "  --min-pass-rate PCT   exit with status 1 unless at least PCT percent of the records that ran\n"
        "                        (statements + queries, not skipped ones) passed\n"
-       "  --wire CONNSTR        reserved: run against a server over the PostgreSQL wire protocol (not supported yet)\n"
-      "  --pg CONNINFO         judge records where db001 differs from the file by a PostgreSQL server\n"
-      "                        (libpq conninfo without dbname; a scratch database is recreated per file)\n"
+       "  --connect CONNINFO    run the files on a server over the PostgreSQL wire protocol (libpq conninfo,\n"
+       "                        e.g. \"host=127.0.0.1 port=5432 dbname=postgres\"): each file in a database of its\n"
+       "                        own, created in CONNINFO's database and dropped afterwards; values are typed by\n"
+       "                        their type OIDs and printed as in process (--wire is the same option)\n"
+       "  --pg CONNINFO         judge records where db001 differs from the file by a PostgreSQL server\n"
+       "                        (libpq conninfo without dbname; a scratch database is recreated per file)\n"
        "  --help, -h            show this help\n"
        "\n"
        "Records run with the condition name 'postgresql' (skipif postgresql / onlyif <other> are skipped).\n"
@@ -86,10 +90,12 @@ int main(int argc, char** argv) {
       opts.min_pass_rate = rate;
     } else if (option_value(argc, argv, i, "--pg", v)) {
       opts.pg_conninfo = v;
-    } else if (option_value(argc, argv, i, "--wire", v)) {
-      std::cerr << "db001-slt: --wire (running against a server over the PostgreSQL wire protocol) is reserved "
-                   "and not supported yet; run without it to use the embedded engine\n";
-      return 2;
+    } else if (option_value(argc, argv, i, "--connect", v) || option_value(argc, argv, i, "--wire", v)) {
+      if (v.empty()) {
+        std::cerr << "db001-slt: --connect needs a libpq conninfo\n";
+        return 2;
+      }
+      opts.connect = v;
     } else {
       std::cerr << "db001-slt: unknown option '" << arg << "'\n";
       usage(std::cerr);

@@ -18,6 +18,7 @@ struct pg_outcome {
   bool ok = false;
   std::string sqlstate;  ///< "" when ok
   std::string message;
+  std::string detail;  ///< DETAIL of an error, if any
   size_t columns = 0;
   std::vector<value> cells;  ///< row by row, typed from the result's type OIDs
 };

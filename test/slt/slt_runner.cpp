@@ -11,6 +11,7 @@
 
 #include "db001/db001.h"
 #include "pg_oracle.h"
+#include "wire_client.h"
 
 namespace db001::slt {
 
@@ -94,10 +95,28 @@ const char* kind_name(record_kind k) {
 }
 
 /// "ERROR <sqlstate>: <message> (DETAIL: <detail>)".
-std::string error_text(const result& r) {
-  std::string s = "ERROR " + r.sqlstate() + ": " + r.error_message();
-  if (!r.error_detail().empty()) s += " (DETAIL: " + r.error_detail() + ")";
+std::string error_text(const pg_outcome& r) {
+  std::string s = "ERROR " + r.sqlstate + ": " + r.message;
+  if (!r.detail.empty()) s += " (DETAIL: " + r.detail + ")";
   return s;
+}
+
+/// An in-process result as the typed values the wire mode produces too.
+pg_outcome outcome_of(const result& res) {
+  pg_outcome o;
+  o.ok = res.ok();
+  if (!o.ok) {
+    o.sqlstate = res.sqlstate();
+    o.message = res.error_message();
+    o.detail = res.error_detail();
+    return o;
+  }
+  o.columns = res.column_count();
+  size_t rows = res.row_count();
+  o.cells.reserve(rows * o.columns);
+  for (size_t i = 0; i < rows; ++i)
+    for (size_t c = 0; c < o.columns; ++c) o.cells.push_back(res.get(i, c));
+  return o;
 }
 
 }  // namespace
@@ -192,15 +211,16 @@ struct runner::context {
 
 runner::runner(runner_options opts, std::ostream& out) : opts_(std::move(opts)), out_(out) {
   if (!opts_.pg_conninfo.empty()) oracle_ = std::make_unique<pg_oracle>(opts_.pg_conninfo);
+  if (!opts_.connect.empty()) wire_ = std::make_unique<wire_client>(opts_.connect);
 }
 
-bool runner::postgres_agrees(const record& r, const result& res, const std::vector<std::string>* values,
+bool runner::postgres_agrees(const record& r, const pg_outcome& res, const std::vector<std::string>* values,
                              const pg_outcome* known, failure& f) {
   if (!oracle_) return false;
   pg_outcome pg = known ? *known : oracle_->run(r.sql);
   bool agrees = false;
-  if (!res.ok() || !pg.ok) {
-    agrees = !res.ok() && !pg.ok && res.sqlstate() == pg.sqlstate;
+  if (!res.ok || !pg.ok) {
+    agrees = !res.ok && !pg.ok && res.sqlstate == pg.sqlstate;
   } else if (r.kind == record_kind::query) {
     if (values && pg.columns == r.types.size()) {
       std::vector<std::string> theirs;
@@ -241,7 +261,7 @@ void runner::run_record(context& ctx, const record& r, file_stats& stats) {
   f.kind = kind_name(r.kind);
   f.sql = r.sql;
 
-  result res;
+  pg_outcome res;
   std::string exception;
   // Statements change state: the oracle replays every one of them.
   std::unique_ptr<pg_outcome> pg;
@@ -253,7 +273,7 @@ void runner::run_record(context& ctx, const record& r, file_stats& stats) {
     return true;
   };
   try {
-    res = ctx.conn->execute(r.sql);
+    res = wire_ ? wire_->run(r.sql) : outcome_of(ctx.conn->execute(r.sql));
   } catch (const std::exception& e) {
     exception = std::string("exception escaped connection::execute: ") + e.what();
   } catch (...) {
@@ -267,17 +287,17 @@ void runner::run_record(context& ctx, const record& r, file_stats& stats) {
 
   try {
     if (r.kind == record_kind::statement_ok) {
-      if (res.ok()) {
+      if (res.ok) {
         ++stats.passed;
       } else {
-        f.sqlstate = res.sqlstate();
+        f.sqlstate = res.sqlstate;
         f.message = error_text(res);
         if (!judged(nullptr)) fail(stats, std::move(f));
       }
       return;
     }
     if (r.kind == record_kind::statement_error || r.kind == record_kind::statement_maybe) {
-      if (res.ok()) {
+      if (res.ok) {
         if (r.kind == record_kind::statement_maybe) {
           ++stats.passed;
         } else {
@@ -289,10 +309,10 @@ void runner::run_record(context& ctx, const record& r, file_stats& stats) {
       std::string want;  // DuckDB's dialect: the expected message after "----"
       for (const auto& line : r.expected) want += (want.empty() ? "" : "\n") + line;
       bool bad_pattern = false;
-      if (error_matches(want, res.sqlstate(), res.error_message(), &bad_pattern)) {
+      if (error_matches(want, res.sqlstate, res.message, &bad_pattern)) {
         ++stats.passed;
       } else {
-        f.sqlstate = res.sqlstate();
+        f.sqlstate = res.sqlstate;
         f.message = bad_pattern ? "invalid regular expression in the expected error" : "unexpected error message";
         f.expected = want;
         f.actual = error_text(res);
@@ -302,27 +322,24 @@ void runner::run_record(context& ctx, const record& r, file_stats& stats) {
     }
 
     // A query.
-    if (!res.ok()) {
-      f.sqlstate = res.sqlstate();
+    if (!res.ok) {
+      f.sqlstate = res.sqlstate;
       f.message = error_text(res);
       f.expected = join_values(r.expected);
       f.actual = "(error)";
       if (!judged(nullptr)) fail(stats, std::move(f));
       return;
     }
-    size_t cols = res.column_count();
+    size_t cols = res.columns;
     if (cols != r.types.size()) {
       f.message =
           "expected " + std::to_string(r.types.size()) + " column(s) (" + r.types + "), got " + std::to_string(cols);
       fail(stats, std::move(f));
       return;
     }
-    size_t rows = res.row_count();
     std::vector<std::string> values;
-    values.reserve(rows * cols);
-    for (size_t i = 0; i < rows; ++i) {
-      for (size_t c = 0; c < cols; ++c) values.push_back(render_value(res.get(i, c), r.types[c]));
-    }
+    values.reserve(res.cells.size());
+    for (size_t i = 0; i < res.cells.size(); ++i) values.push_back(render_value(res.cells[i], r.types[i % cols]));
     sort_values(values, cols, r.sort);
 
     if (!results_match(values, r.types, r.sort, r.expected)) {
@@ -373,15 +390,22 @@ file_stats runner::run_file(const std::string& path) {
     fail(stats, failure{0, "file", "", "", "", "", "cannot open " + path});
   } else {
     std::string open_error;
-    try {
-      ctx.db = database::open();
-      if (ctx.db) ctx.conn = ctx.db->connect();
-    } catch (const std::exception& e) {
-      open_error = e.what();
-    } catch (...) {
-      open_error = "unknown exception";
+    bool opened = false;
+    if (wire_) {
+      opened = wire_->start_file();
+      if (!opened) open_error = "through " + opts_.connect + ": " + wire_->error();
+    } else {
+      try {
+        ctx.db = database::open();
+        if (ctx.db) ctx.conn = ctx.db->connect();
+      } catch (const std::exception& e) {
+        open_error = e.what();
+      } catch (...) {
+        open_error = "unknown exception";
+      }
+      opened = ctx.conn != nullptr;
     }
-    if (!ctx.conn) {
+    if (!opened) {
       fail(stats, failure{0, "file", "", "", "", "", "cannot open a database: " + open_error});
     } else {
       script_parser parser(in);
@@ -425,6 +449,7 @@ file_stats runner::run_file(const std::string& path) {
   try {
     ctx.conn.reset();
     ctx.db.reset();
+    if (wire_) wire_->end_file();
   } catch (...) {
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

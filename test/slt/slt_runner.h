@@ -1,7 +1,8 @@
 #pragma once
 /// db001-slt: runs sqllogictest scripts (the SQLite corpus format, see slt_parser.h) against an
-/// embedded DB-001 database, one fresh database per file, and counts passed/failed/skipped
-/// records (records = statements + queries).
+/// embedded DB-001 database (or, with --connect, a server through libpq: wire_client.h), one
+/// fresh database per file, and counts passed/failed/skipped records (records = statements +
+/// queries). Both ways produce the same typed values, rendered by render_value.
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -26,6 +27,7 @@ struct runner_options {
   double min_pass_rate = -1;          ///< percent of non-skipped records that must pass (< 0 = no check)
   size_t json_failures_per_file = 5;  ///< failures kept per file for the JSON report
   std::string pg_conninfo;            ///< judge disagreements by a PostgreSQL server ("" = off)
+  std::string connect;                ///< run through a server over the wire (libpq conninfo; "" = in process)
 };
 
 /// One failed record, as reported in verbose mode and in the JSON report.
@@ -68,7 +70,7 @@ class runner {
  private:
   struct context;  ///< per-file state: database, connection, hash threshold, labels
   /// True if db001's outcome for r equals PostgreSQL's (the record then counts as passed).
-  bool postgres_agrees(const record& r, const result& res, const std::vector<std::string>* values,
+  bool postgres_agrees(const record& r, const struct pg_outcome& res, const std::vector<std::string>* values,
                        const struct pg_outcome* known, failure& f);
   void run_record(context& ctx, const record& r, file_stats& stats);
   void fail(file_stats& stats, failure f);
@@ -80,6 +82,7 @@ class runner {
   bool json_first_ = true;
   bool stop_ = false;  ///< set by --stop-on-fail after a failure
   std::unique_ptr<class pg_oracle> oracle_;
+  std::unique_ptr<class wire_client> wire_;  ///< --connect: the server the files run on
 };
 
 /// Expands the command-line paths: a directory is walked recursively for `*.test` files (sorted);

@@ -13,6 +13,7 @@
 #include "actors/metrics.h"
 #include "actors/pg_server.h"
 #include "actors/server_config.h"
+#include "storage/table_memory.h"
 
 namespace {
 
@@ -66,6 +67,8 @@ int run(int argc, char** argv) {
   }
   std::cout << "db001: HTTP /health and /metrics on " << cfg.http_listen_address() << ":" << http_port << std::endl;
 
+  // database.shared_buffers: the limit for table data in every database (53200 beyond it).
+  db001::storage::table_memory::set_limit(cfg.database.shared_buffers);
   cluster cl(sys, cfg);
   std::vector<collector_handle> engine_metrics;
   cl.for_each_open([&](const std::string&, db001::database& db) {
