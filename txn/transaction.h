@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "storage/interrupt.h"
@@ -46,12 +47,13 @@ struct txn_state {
   std::atomic<uint64_t> read_ts{0};       ///< the snapshot in use (for the GC horizon)
   std::atomic<uint64_t> waiting_for{0};   ///< seq of the transaction this one waits on, 0 = none
   std::atomic<uint32_t> waiters{0};       ///< transactions blocked in wait_for on this one
+  /// Set when the transaction's end is final for everyone: aborted, or committed and visible
+  /// to new snapshots (with a synchronous WAL: durable). Waiters wait for this, not for
+  /// commit_ts, so a row lock is never taken on a version whose commit may still fail.
+  std::atomic<bool> done{false};
   std::mutex mutex;
   std::condition_variable ended;
-  bool finished() const {
-    auto c = commit_ts.load(std::memory_order_acquire);
-    return c != status_active && c != status_committing;
-  }
+  bool finished() const { return done.load(std::memory_order_acquire); }
 };
 
 /// A row version this transaction created or deleted.
@@ -75,6 +77,7 @@ class transaction {
   /// The owning session's cancel request and statement deadline; txn_manager::wait_for polls
   /// it, so a statement blocked on a row lock ends with 57014 too. Null = never interrupted.
   const storage::interrupt* interrupt = nullptr;
+  std::string redo;  ///< the commit record being built (kept to reuse its capacity)
 
   uint64_t seq() const { return state->seq; }
   uint64_t marker() const { return marker_of(state->seq, cid); }

@@ -23,6 +23,7 @@ std::unique_ptr<transaction> txn_manager::begin(isolation level, std::unique_ptr
     t = std::move(recycled);
     t->state->commit_ts.store(status_active, std::memory_order_relaxed);
     t->state->waiting_for.store(0, std::memory_order_relaxed);
+    t->state->done.store(false, std::memory_order_relaxed);
     t->cid = 0;
     t->writes.clear();
     t->touched.clear();
@@ -34,13 +35,13 @@ std::unique_ptr<transaction> txn_manager::begin(isolation level, std::unique_ptr
   }
   t->state->seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
   t->level = level;
-  t->read_ts = clock_.load(std::memory_order_acquire);
+  t->read_ts = snapshot_ts();
   t->state->read_ts.store(t->read_ts, std::memory_order_release);
   auto& sh = registry_[t->state->seq % shards];
   std::unique_lock lock(sh.mutex);
   sh.map.emplace(t->state->seq, t->state);
   // Re-read after registering so the GC horizon can never pass a snapshot we are about to use.
-  t->read_ts = clock_.load(std::memory_order_acquire);
+  t->read_ts = snapshot_ts();
   t->state->read_ts.store(t->read_ts, std::memory_order_release);
   return t;
 }
@@ -54,7 +55,7 @@ void txn_manager::begin_statement(transaction& t, bool first) {
   // The first statement of a transaction takes its snapshot (as PostgreSQL does, not BEGIN);
   // READ COMMITTED takes a new one for every statement.
   if (first || t.level == isolation::read_committed) {
-    t.read_ts = clock_.load(std::memory_order_acquire);
+    t.read_ts = snapshot_ts();
     t.state->read_ts.store(t.read_ts, std::memory_order_release);
   }
 }
@@ -213,7 +214,15 @@ lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t 
         xmax_ref.compare_exchange_strong(expected, ts_infinity, std::memory_order_acq_rel);
         continue;
       }
+      if (gated_ && c > snapshot_ts()) {  // committed, but its durability is undecided: wait, look again
+        wait_visible(c);
+        continue;
+      }
       return lock_outcome::updated;
+    }
+    if (gated_ && xmax > snapshot_ts()) {  // see above
+      wait_visible(xmax);
+      continue;
     }
     return lock_outcome::updated;  // a committed deletion after our snapshot
   }
@@ -222,10 +231,29 @@ lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t 
 uint64_t txn_manager::commit(transaction& t) {
   auto& st = *t.state;
   uint64_t cts = 0;
+  bool logged = log_ && (!t.writes.empty() || t.has_ddl);
+  if (logged) {
+    try {
+      t.redo.clear();
+      log_->prepare(t, t.redo);
+    } catch (...) {
+      abort(t);
+      throw;
+    }
+  }
   if (!t.writes.empty() || t.has_ddl) {
     st.commit_ts.store(status_committing, std::memory_order_release);
-    cts = clock_.fetch_add(1, std::memory_order_acq_rel) + 1;
-    st.commit_ts.store(cts, std::memory_order_release);
+    if (logged) {
+      // Timestamp and log position in one order: replay applies records in timestamp order.
+      std::lock_guard lock(commit_mutex_);
+      cts = clock_.load(std::memory_order_relaxed) + 1;
+      clock_.store(cts, std::memory_order_release);
+      st.commit_ts.store(cts, std::memory_order_release);
+      log_->append(t.redo, cts);
+    } else {
+      cts = clock_.fetch_add(1, std::memory_order_acq_rel) + 1;
+      st.commit_ts.store(cts, std::memory_order_release);
+    }
     std::vector<garbage> dead;
     for (auto& w : t.writes) {
       auto& tbl = t.touched[w.table_index];
@@ -245,16 +273,113 @@ uint64_t txn_manager::commit(transaction& t) {
       for (auto& g : dead) gc_queue_.push_back(std::move(g));
     }
   } else {
-    st.commit_ts.store(clock_.load(std::memory_order_acquire), std::memory_order_release);
+    st.commit_ts.store(snapshot_ts(), std::memory_order_release);
   }
-  wake_waiters(st);
-  auto& sh = registry_[st.seq % shards];
-  {
-    std::unique_lock lock(sh.mutex);
-    sh.map.erase(st.seq);
+  if (logged && gated_) {
+    // Wait until durable and visible, or until the log gives up on the record.
+    std::unique_lock lock(visible_mutex_);
+    visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= cts || failed_.count(cts); });
+    if (failed_.count(cts)) {
+      std::string message = failure_message_;
+      lock.unlock();
+      revert_commit(t, cts);
+      throw db_error(sqlstate::io_error, message).with_detail("The transaction was rolled back.");
+    }
   }
+  finish(st);
   committed_.fetch_add(1, std::memory_order_relaxed);
   return cts;
+}
+
+void txn_manager::finish(txn_state& st) {
+  st.done.store(true, std::memory_order_release);
+  wake_waiters(st);
+  auto& sh = registry_[st.seq % shards];
+  std::unique_lock lock(sh.mutex);
+  sh.map.erase(st.seq);
+}
+
+void txn_manager::revert_commit(transaction& t, uint64_t cts) {
+  // No snapshot has seen cts (visible_ is held below it), and GC keeps versions deleted at cts
+  // (its horizon is at most visible_): put every stamp back as if t had never committed.
+  auto& st = *t.state;
+  std::vector<garbage> dead;
+  for (auto it = t.writes.rbegin(); it != t.writes.rend(); ++it) {
+    auto& tbl = t.touched[it->table_index];
+    auto& blk = tbl->block_of(it->rid);
+    uint32_t slot = storage::rid_slot(it->rid);
+    if (it->inserted) {
+      blk.xmin(slot).store(storage::slot_aborted, std::memory_order_release);
+      tbl->add_approx_rows(-1);
+      dead.push_back({cts, tbl, it->rid});
+    } else if (blk.load_xmax(slot) == cts) {
+      if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
+      blk.xmax(slot).store(ts_infinity, std::memory_order_release);
+      tbl->add_approx_rows(1);
+    }
+  }
+  for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
+  st.commit_ts.store(status_aborted, std::memory_order_release);
+  if (!dead.empty()) {
+    std::lock_guard lock(gc_mutex_);
+    for (auto& g : dead) gc_queue_.push_back(std::move(g));
+  }
+  {
+    std::lock_guard lock(visible_mutex_);
+    failed_.erase(cts);
+    recompute_visible_locked();
+  }
+  finish(st);
+  aborted_.fetch_add(1, std::memory_order_relaxed);
+  t.writes.clear();
+  t.touched.clear();
+  t.ddl_undo.clear();
+}
+
+void txn_manager::set_commit_log(commit_log* log) {
+  log_ = log;
+  gated_ = log && log->synchronous();
+  std::lock_guard lock(visible_mutex_);
+  durable_upto_ = clock_.load();
+  visible_.store(durable_upto_);
+}
+
+void txn_manager::restore_clock(uint64_t ts) {
+  if (ts > clock_.load()) clock_.store(ts);
+  std::lock_guard lock(visible_mutex_);
+  durable_upto_ = std::max(durable_upto_, clock_.load());
+  recompute_visible_locked();
+}
+
+void txn_manager::recompute_visible_locked() {
+  uint64_t v = durable_upto_;
+  if (!failed_.empty()) v = std::min(v, *failed_.begin() - 1);
+  if (v > visible_.load(std::memory_order_relaxed)) {
+    visible_.store(v, std::memory_order_release);
+    visible_cv_.notify_all();
+  }
+}
+
+void txn_manager::log_durable(uint64_t ts) {
+  std::lock_guard lock(visible_mutex_);
+  durable_upto_ = std::max(durable_upto_, ts);
+  recompute_visible_locked();
+}
+
+void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& message) {
+  if (!gated_) return;  // asynchronous commits are visible already: the log keeps retrying them
+  std::lock_guard lock(visible_mutex_);
+  for (uint64_t ts = lo; ts <= hi; ++ts) failed_.insert(ts);
+  failure_message_ = message;
+  durable_upto_ = std::max(durable_upto_, hi);
+  recompute_visible_locked();
+  visible_cv_.notify_all();
+}
+
+void txn_manager::wait_visible(uint64_t ts) {
+  if (visible_.load(std::memory_order_acquire) >= ts) return;
+  std::unique_lock lock(visible_mutex_);
+  visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= ts; });
 }
 
 void txn_manager::abort(transaction& t) {
@@ -281,12 +406,7 @@ void txn_manager::abort(transaction& t) {
   }
   for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
   st.commit_ts.store(status_aborted, std::memory_order_release);
-  wake_waiters(st);
-  auto& sh = registry_[st.seq % shards];
-  {
-    std::unique_lock lock(sh.mutex);
-    sh.map.erase(st.seq);
-  }
+  finish(st);
   if (!dead.empty()) {
     std::lock_guard lock(gc_mutex_);
     for (auto& g : dead) gc_queue_.push_back(std::move(g));
@@ -298,7 +418,7 @@ void txn_manager::abort(transaction& t) {
 }
 
 uint64_t txn_manager::gc_horizon() const {
-  uint64_t h = clock_.load(std::memory_order_seq_cst);
+  uint64_t h = snapshot_ts();
   for (auto& sh : registry_) {
     std::shared_lock lock(sh.mutex);
     for (auto& [seq, st] : sh.map) h = std::min(h, st->read_ts.load(std::memory_order_acquire));
@@ -330,8 +450,9 @@ snapshot_reader::snapshot_reader(txn_manager& tm, reader_slot& slot) : slot_(slo
   }
   // Publish, then read the clock again: a GC that missed the published value computed its
   // horizon from a clock reading no later than ours (the same argument as begin()).
-  slot.ts_.store(tm.clock_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
-  snap_.read_ts = tm.clock_.load(std::memory_order_seq_cst);
+  slot.ts_.store(tm.snapshot_ts(), std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  snap_.read_ts = tm.snapshot_ts();
   slot.ts_.store(snap_.read_ts, std::memory_order_seq_cst);
   tm.committed_.fetch_add(1, std::memory_order_relaxed);  // a read-only transaction, as PostgreSQL counts it
 }
@@ -351,7 +472,11 @@ size_t txn_manager::collect_garbage() {
   for (auto& g : batch) {
     auto& blk = g.tbl->block_of(g.rid);
     uint32_t slot = storage::rid_slot(g.rid);
-    if (blk.load_xmin(slot) == storage::slot_free) continue;
+    uint64_t xmin = blk.load_xmin(slot);
+    if (xmin == storage::slot_free) continue;
+    // A deletion whose commit was rolled back (log failure) left its entry: the row lives.
+    uint64_t xmax = blk.load_xmax(slot);
+    if (xmin != storage::slot_aborted && (xmax == ts_infinity || (xmax & txn_bit))) continue;
     auto indexes = g.tbl->indexes();
     for (auto& ix : *indexes) ix->erase(ix->row_key(g.rid), g.rid);
     if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);

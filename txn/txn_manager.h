@@ -11,9 +11,12 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 
 #include "storage/table.h"
@@ -29,6 +32,27 @@ struct snapshot {
 };
 
 class txn_manager;
+
+/// The durability seam: where committed transactions' records go (recovery/ implements it
+/// with the WAL; without one the engine is purely in memory).
+///
+/// Order: the transaction manager calls prepare() outside any lock, then append() with the
+/// commit lock held, so records reach the log in commit-timestamp order. A synchronous log
+/// then reports durability back through txn_manager::log_durable / log_failed; commits
+/// become visible to new snapshots only once durable (as in PostgreSQL).
+class commit_log {
+ public:
+  virtual ~commit_log() = default;
+  /// Builds t's commit record into `record` (all but the commit timestamp). May throw
+  /// db_error (e.g. a record too large); the transaction is then aborted.
+  virtual void prepare(const transaction& t, std::string& record) = 0;
+  /// Queues the record with its commit timestamp. Called with the commit lock held: must be
+  /// cheap and must not throw.
+  virtual void append(std::string& record, uint64_t commit_ts) noexcept = 0;
+  /// true: COMMIT waits until its record is durable, and only durable commits are visible.
+  /// false (synchronous_commit = off): commits are visible at once and flushed later.
+  virtual bool synchronous() const = 0;
+};
 
 /// A session's slot for reads outside a transaction (autocommit point SELECTs): the read
 /// timestamp in use, 0 = none. Registered with the manager on first use and for the owner's
@@ -83,15 +107,17 @@ class txn_manager {
   /// Starts a statement: advances the command id (unless first) and takes the snapshot the
   /// statement reads (the transaction's first statement always; READ COMMITTED: every one).
   void begin_statement(transaction& t, bool first);
-  /// Assigns the commit timestamp, stamps every written row and queues dead versions for GC.
-  /// Returns the commit timestamp (0 for a read-only transaction).
+  /// Assigns the commit timestamp, stamps every written row and queues dead versions for GC;
+  /// with a synchronous commit log, waits until the commit is durable and visible. Returns
+  /// the commit timestamp (0 for a read-only transaction). Throws db_error if the commit's
+  /// record cannot be built or made durable; t is then fully rolled back.
   uint64_t commit(transaction& t);
   /// Undoes every write and DDL action of t.
   void abort(transaction& t);
 
   snapshot snapshot_of(const transaction& t) const { return {t.read_ts, t.marker_base(), t.cid}; }
   /// A snapshot of everything committed now, outside any transaction (catalog scans, tests).
-  snapshot current_snapshot() const { return {clock_.load(std::memory_order_acquire), 0, 0}; }
+  snapshot current_snapshot() const { return {snapshot_ts(), 0, 0}; }
 
   /// Is the version in (blk, slot) visible to s?
   bool visible(const storage::row_block& blk, uint32_t slot, const snapshot& s) const;
@@ -121,12 +147,31 @@ class txn_manager {
   uint64_t gc_horizon() const;
   txn_stats stats() const;
   uint64_t now() const { return clock_.load(std::memory_order_acquire); }
-  /// After recovery: the clock continues at least from ts (clock = max(clock, ts)).
-  void restore_clock(uint64_t ts) {
-    uint64_t cur = clock_.load();
-    while (cur < ts && !clock_.compare_exchange_weak(cur, ts)) {
-    }
+  /// The newest commit timestamp new snapshots see (with a synchronous log: the newest
+  /// durable commit with nothing undecided before it).
+  uint64_t snapshot_ts() const {
+    return gated_ ? visible_.load(std::memory_order_acquire) : clock_.load(std::memory_order_acquire);
   }
+
+  // --- durability (see commit_log) ---
+  /// Plugs in the commit log. REQUIRES: no transaction is running (set at start-up).
+  void set_commit_log(commit_log* log);
+  /// After recovery: continue timestamps after ts. REQUIRES: no transaction is running.
+  void restore_clock(uint64_t ts);
+  /// Runs fn(snapshot_ts) with the commit lock held: no commit can be appended to the log
+  /// meanwhile (checkpoints pair a snapshot with a WAL position this way).
+  template <class F>
+  void with_commit_lock(F&& fn) {
+    std::lock_guard lock(commit_mutex_);
+    fn(snapshot_ts());
+  }
+  /// From the log writer: every commit with timestamp <= ts is durable (or failed, below).
+  void log_durable(uint64_t ts);
+  /// From the log writer: the commits with timestamps [lo, hi] could not be made durable;
+  /// their sessions roll them back and report `message` (SQLSTATE 58030).
+  void log_failed(uint64_t lo, uint64_t hi, const std::string& message);
+  /// Blocks until commit ts is visible to new snapshots.
+  void wait_visible(uint64_t ts);
 
  private:
   friend class reader_slot;
@@ -142,6 +187,11 @@ class txn_manager {
     return uint32_t(t.touched.size() - 1);
   }
   std::shared_ptr<txn_state> lookup(uint64_t seq) const;
+  /// Ends a committed transaction for everyone: done, waiters woken, out of the registry.
+  void finish(txn_state& st);
+  /// Rolls back a commit whose record could not be made durable (its rows carry cts).
+  void revert_commit(transaction& t, uint64_t cts);
+  void recompute_visible_locked();
   /// Commit ts of the writer of stamp (a ts or a marker), or 0 if not committed (active,
   /// aborted). Spins while the writer is committing. If the writer is gone from the
   /// registry, re-reads `slot_stamp` (it has been stamped meanwhile).
@@ -155,6 +205,17 @@ class txn_manager {
   std::array<shard, shards> registry_;
   std::atomic<uint64_t> clock_{2};
   std::atomic<uint64_t> next_seq_{1};
+
+  // Durability: commits are appended to the log under commit_mutex_ (timestamp order).
+  commit_log* log_ = nullptr;
+  bool gated_ = false;  ///< snapshots read visible_ (synchronous log) instead of clock_
+  std::mutex commit_mutex_;
+  std::atomic<uint64_t> visible_{2};
+  std::mutex visible_mutex_;
+  std::condition_variable visible_cv_;
+  uint64_t durable_upto_ = 2;    ///< guarded by visible_mutex_
+  std::set<uint64_t> failed_;    ///< failed commits not yet rolled back (hold visible_ below them)
+  std::string failure_message_;  ///< of the latest failed batch
 
   struct garbage {
     uint64_t ts;  ///< reclaimable once the horizon reaches ts

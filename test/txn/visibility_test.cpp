@@ -343,9 +343,14 @@ BOOST_FIXTURE_TEST_CASE(committed_but_not_yet_stamped_resolved_by_commit_ts, mvc
   BOOST_TEST(!vis(old_row, snapshot{cts, 0, 0}), "delete committed at cts: gone for a snapshot at cts");
   BOOST_TEST(vis(old_row, snapshot{cts - 1, 0, 0}));
   BOOST_TEST(vis_now(old_row));
-  // Unique checks treat it as committed (no waiting for a finished transaction).
+  // Until its end is final (done: stamped, and durable with a synchronous log) unique checks
+  // wait for it; then they treat it as committed.
   auto other = begin();
   uint64_t wait_seq = 0;
+  BOOST_TEST(unique(*other, ins, &wait_seq) == 2);
+  BOOST_TEST(wait_seq == writer->seq());
+  writer->state->done.store(true);
+  wait_seq = 0;
   BOOST_TEST(unique(*other, ins, &wait_seq) == 1);
   BOOST_TEST(wait_seq == 0u);
   BOOST_TEST(unique(*other, old_row, &wait_seq) == 0);
@@ -354,6 +359,7 @@ BOOST_FIXTURE_TEST_CASE(committed_but_not_yet_stamped_resolved_by_commit_ts, mvc
   BOOST_TEST((tm.lock_version(*other, blk(old_row), slot(old_row)) == lock_outcome::updated));
   tm.abort(*other);
   writer->state->commit_ts.store(tx::status_active);
+  writer->state->done.store(false);
   tm.abort(*writer);
 }
 

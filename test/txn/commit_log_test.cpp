@@ -1,0 +1,270 @@
+// txn_manager with a commit log (the durability seam): records reach the log in commit-timestamp
+// order; with a synchronous log a commit is visible to new snapshots only once the log reports
+// it durable; a commit whose record fails is rolled back completely (58030) and never seen;
+// row locks and unique checks wait for a commit whose durability is undecided.
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/error.h"
+#include "storage/table.h"
+#include "txn/transaction.h"
+#include "txn/txn_manager.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace st = db001::storage;
+namespace tx = db001::txn;
+using st::row_id;
+
+/// Records every appended commit; durability is reported by the test.
+struct fake_log : tx::commit_log {
+  explicit fake_log(bool sync) : sync_(sync) {}
+  void prepare(const tx::transaction& t, std::string& record) override {
+    record.assign("writes=" + std::to_string(t.writes.size()));
+  }
+  void append(std::string& record, uint64_t commit_ts) noexcept override {
+    std::lock_guard lock(mutex);
+    records.push_back(record);
+    timestamps.push_back(commit_ts);
+  }
+  bool synchronous() const override { return sync_; }
+  size_t count() {
+    std::lock_guard lock(mutex);
+    return timestamps.size();
+  }
+  uint64_t last_ts() {
+    std::lock_guard lock(mutex);
+    return timestamps.back();
+  }
+  bool sync_;
+  std::mutex mutex;
+  std::vector<std::string> records;
+  std::vector<uint64_t> timestamps;
+};
+
+struct log_fixture {
+  tx::txn_manager tm;
+  fake_log log{true};
+  std::shared_ptr<st::table> tbl =
+      std::make_shared<st::table>(1, "t", std::vector<st::column_def>{{"a", db001::sql_type::int32()}});
+  log_fixture() { tm.set_commit_log(&log); }
+
+  std::unique_ptr<tx::transaction> begin(tx::isolation level = tx::isolation::read_committed) {
+    auto t = tm.begin(level);
+    tm.begin_statement(*t, true);
+    return t;
+  }
+  row_id insert(tx::transaction& t, int32_t v) {
+    row_id rid = tbl->allocate_slot();
+    tbl->set_fixed(rid, 0, &v);
+    tbl->block_of(rid).xmin(st::rid_slot(rid)).store(t.marker());
+    tm.record_insert(t, tbl, rid);
+    return rid;
+  }
+  void remove(tx::transaction& t, row_id rid) {
+    BOOST_REQUIRE(tm.lock_version(t, tbl->block_of(rid), st::rid_slot(rid)) == tx::lock_outcome::locked);
+    tm.record_delete(t, tbl, rid);
+  }
+  bool vis_now(row_id rid) { return tm.visible(tbl->block_of(rid), st::rid_slot(rid), tm.current_snapshot()); }
+  /// Commits on another thread (a synchronous commit blocks until the log reports back).
+  std::future<uint64_t> commit_async(tx::transaction& t) {
+    return std::async(std::launch::async, [this, &t] { return tm.commit(t); });
+  }
+  /// Waits until the log has n records (the committing thread got past append()).
+  void await_records(size_t n) {
+    for (int i = 0; i < 2000 && log.count() < n; ++i) std::this_thread::sleep_for(1ms);
+    BOOST_REQUIRE_EQUAL(log.count(), n);
+  }
+  /// A row committed and made durable.
+  row_id durable_row(int32_t v) {
+    auto t = begin();
+    row_id rid = insert(*t, v);
+    auto f = commit_async(*t);
+    await_records(log.count() + 1);
+    tm.log_durable(log.last_ts());
+    BOOST_REQUIRE(f.wait_for(5s) == std::future_status::ready);
+    f.get();
+    return rid;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(commit_log)
+
+BOOST_FIXTURE_TEST_CASE(synchronous_commit_is_invisible_until_durable, log_fixture) {
+  auto t = begin();
+  row_id rid = insert(*t, 1);
+  auto f = commit_async(*t);
+  await_records(1);
+  BOOST_TEST(log.records[0] == "writes=1");
+  uint64_t cts = log.last_ts();
+  BOOST_TEST((f.wait_for(50ms) == std::future_status::timeout), "COMMIT must wait for the log");
+  BOOST_TEST(tm.snapshot_ts() < cts);
+  BOOST_TEST(!vis_now(rid), "a commit that is not durable yet is invisible to new snapshots");
+  auto reader = begin();
+  BOOST_TEST(!tm.visible(tbl->block_of(rid), st::rid_slot(rid), tm.snapshot_of(*reader)));
+  tm.log_durable(cts);
+  BOOST_REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST(f.get() == cts);
+  BOOST_TEST(tm.snapshot_ts() == cts);
+  BOOST_TEST(vis_now(rid));
+  tm.abort(*reader);
+}
+
+BOOST_FIXTURE_TEST_CASE(records_are_appended_in_commit_timestamp_order, log_fixture) {
+  constexpr int threads = 4, per_thread = 200;
+  std::atomic<bool> stop{false};
+  // The "log writer": reports everything appended so far as durable, continuously.
+  std::thread writer([&] {
+    while (!stop) {
+      if (log.count()) tm.log_durable(log.last_ts());
+      std::this_thread::sleep_for(100us);
+    }
+  });
+  std::vector<std::thread> ts;
+  for (int k = 0; k < threads; ++k)
+    ts.emplace_back([&, k] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto t = begin();
+        insert(*t, k * 1000 + i);
+        tm.commit(*t);
+      }
+    });
+  for (auto& t : ts) t.join();
+  stop = true;
+  writer.join();
+  BOOST_REQUIRE_EQUAL(log.timestamps.size(), size_t(threads * per_thread));
+  for (size_t i = 1; i < log.timestamps.size(); ++i)
+    BOOST_REQUIRE_EQUAL(log.timestamps[i], log.timestamps[i - 1] + 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_commit_is_rolled_back_and_reported, log_fixture) {
+  row_id old_row = durable_row(1);
+  auto t = begin();
+  row_id ins = insert(*t, 2);
+  remove(*t, old_row);
+  auto f = commit_async(*t);
+  await_records(2);
+  uint64_t cts = log.last_ts();
+  tm.log_failed(cts, cts, "could not fsync file \"wal/0000000000000000.wal\": No space left on device");
+  BOOST_REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  try {
+    f.get();
+    BOOST_FAIL("a commit whose record failed must not succeed");
+  } catch (const db001::db_error& e) {
+    BOOST_TEST(e.code() == "58030");
+    BOOST_TEST(std::string(e.what()).find("No space left on device") != std::string::npos);
+  }
+  BOOST_TEST(tm.snapshot_ts() >= cts, "visibility moves on once the failed commit is rolled back");
+  BOOST_TEST(!vis_now(ins), "the failed transaction's insert is gone");
+  BOOST_TEST(vis_now(old_row), "the failed transaction's delete is undone");
+  BOOST_TEST(tbl->block_of(old_row).load_xmax(st::rid_slot(old_row)) == st::ts_infinity);
+  tm.collect_garbage();
+  BOOST_TEST(vis_now(old_row), "GC must not reclaim a row whose deletion was rolled back");
+  // Later commits go through, and may update the row again.
+  auto t2 = begin();
+  remove(*t2, old_row);
+  auto f2 = commit_async(*t2);
+  await_records(3);
+  tm.log_durable(log.last_ts());
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST(f2.get() == log.last_ts());
+  BOOST_TEST(!vis_now(old_row));
+}
+
+BOOST_FIXTURE_TEST_CASE(durable_commits_after_a_failed_one_wait_for_its_rollback, log_fixture) {
+  auto t1 = begin();
+  row_id r1 = insert(*t1, 1);
+  auto f1 = commit_async(*t1);
+  await_records(1);
+  uint64_t c1 = log.last_ts();
+  auto t2 = begin();
+  row_id r2 = insert(*t2, 2);
+  auto f2 = commit_async(*t2);
+  await_records(2);
+  uint64_t c2 = log.last_ts();
+  // c1 fails, c2 is durable: c2 becomes visible only after c1 was rolled back.
+  tm.log_failed(c1, c1, "could not write to file: Input/output error");
+  tm.log_durable(c2);
+  BOOST_REQUIRE(f1.wait_for(5s) == std::future_status::ready);
+  BOOST_CHECK_THROW(f1.get(), db001::db_error);
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST(f2.get() == c2);
+  BOOST_TEST(!vis_now(r1));
+  BOOST_TEST(vis_now(r2));
+}
+
+BOOST_FIXTURE_TEST_CASE(row_lock_waits_until_the_deleting_commit_is_durable, log_fixture) {
+  row_id row = durable_row(1);
+  auto t1 = begin();
+  remove(*t1, row);
+  auto f1 = commit_async(*t1);
+  await_records(2);
+  uint64_t c1 = log.last_ts();
+  // t2 tries to update the same row: it must not report "updated" while c1 may still fail.
+  auto t2 = begin();
+  auto f2 = std::async(std::launch::async,
+                       [&] { return tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)); });
+  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout));
+  tm.log_durable(c1);
+  BOOST_REQUIRE(f1.wait_for(5s) == std::future_status::ready);
+  f1.get();
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST((f2.get() == tx::lock_outcome::updated));
+  tm.abort(*t2);
+}
+
+BOOST_FIXTURE_TEST_CASE(row_lock_succeeds_after_the_deleting_commit_failed, log_fixture) {
+  row_id row = durable_row(1);
+  auto t1 = begin();
+  remove(*t1, row);
+  auto f1 = commit_async(*t1);
+  await_records(2);
+  uint64_t c1 = log.last_ts();
+  auto t2 = begin();
+  auto f2 = std::async(std::launch::async,
+                       [&] { return tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)); });
+  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout));
+  tm.log_failed(c1, c1, "disk full");
+  BOOST_CHECK_THROW(f1.get(), db001::db_error);
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST((f2.get() == tx::lock_outcome::locked), "the deletion was rolled back: the row is free to lock");
+  tm.abort(*t2);
+}
+
+BOOST_FIXTURE_TEST_CASE(asynchronous_log_commits_are_visible_at_once, log_fixture) {
+  fake_log async_log(false);
+  tx::txn_manager tm2;
+  tm2.set_commit_log(&async_log);
+  auto t = tm2.begin(tx::isolation::read_committed);
+  tm2.begin_statement(*t, true);
+  row_id rid = tbl->allocate_slot();
+  int32_t v = 5;
+  tbl->set_fixed(rid, 0, &v);
+  tbl->block_of(rid).xmin(st::rid_slot(rid)).store(t->marker());
+  tm2.record_insert(*t, tbl, rid);
+  uint64_t cts = tm2.commit(*t);  // returns without the log reporting back
+  BOOST_TEST(async_log.count() == 1u);
+  BOOST_TEST(async_log.last_ts() == cts);
+  BOOST_TEST(tm2.visible(tbl->block_of(rid), st::rid_slot(rid), tm2.current_snapshot()));
+}
+
+BOOST_FIXTURE_TEST_CASE(read_only_transactions_write_no_record, log_fixture) {
+  row_id row = durable_row(1);
+  size_t before = log.count();
+  auto t = begin();
+  BOOST_TEST(vis_now(row));
+  BOOST_TEST(tm.commit(*t) == 0u);
+  BOOST_TEST(log.count() == before);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
