@@ -1,5 +1,7 @@
 #include "actors/cluster.h"
 
+#include <filesystem>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -48,7 +50,7 @@ class server_catalog final : public sql::memory_cluster_catalog {
       throw e;
     }
     bool dropped = memory_cluster_catalog::drop_database(name);
-    if (dropped) cluster_.close_database(name);
+    if (dropped) cluster_.close_database(name, true);
     return dropped;
   }
 
@@ -72,6 +74,12 @@ cluster::cluster(caf::actor_system& sys, const server_config& cfg) : sys_(sys), 
     else
       catalog_->create_role(u.name, o);
   }
+  // Databases created earlier (CREATE DATABASE) live on as directories under base/.
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(cfg_.storage.data_directory + "/base", ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory() && !catalog_->find_database(name)) catalog_->create_database(name, "postgres");
+  }
   mock_secret_ = pgwire::random_bytes(16);
   next_pid_ = 1000 + int32_t(getpid() % 1000) * 1000;
   open_database("postgres");
@@ -88,19 +96,31 @@ database* cluster::open_database(const std::string& name) {
   std::lock_guard lock(mutex_);
   auto& slot = engines_[name];
   if (!slot) {
-    slot = open_on(sys_, to_engine_options(cfg_));
+    auto o = to_engine_options(cfg_);
+    o.durability.data_directory = cfg_.storage.data_directory + "/base/" + name;
+    o.durability.wal_directory = cfg_.wal_dir() + "/" + name;
+    if (cfg_.storage.archive_mode) o.durability.archive_directory = cfg_.storage.archive_directory + "/" + name;
+    slot = open_on(sys_, o);
     slot->engine().set_cluster(catalog_);
     slot->engine().set_database_name(name);
   }
   return slot.get();
 }
 
-void cluster::close_database(const std::string& name) {
+void cluster::close_database(const std::string& name, bool remove_files) {
   std::unique_ptr<database> gone;
-  std::lock_guard lock(mutex_);
-  if (auto it = engines_.find(name); it != engines_.end()) {
-    gone = std::move(it->second);
-    engines_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = engines_.find(name); it != engines_.end()) {
+      gone = std::move(it->second);
+      engines_.erase(it);
+    }
+  }
+  gone.reset();
+  if (remove_files) {
+    std::error_code ec;
+    std::filesystem::remove_all(cfg_.storage.data_directory + "/base/" + name, ec);
+    std::filesystem::remove_all(cfg_.wal_dir() + "/" + name, ec);
   }
 }
 

@@ -71,7 +71,7 @@ class cluster {
 
  private:
   friend class server_catalog;
-  void close_database(const std::string& name);
+  void close_database(const std::string& name, bool remove_files = false);
 
   caf::actor_system& sys_;
   server_config cfg_;

@@ -2,8 +2,13 @@
 // (or use the host's), connections own a session and its session actor.
 #include <caf/all.hpp>
 
+#include <iostream>
+
+#include "actors/checkpointer_actor.h"
 #include "actors/session_actor.h"
 #include "actors/txn_manager_actor.h"
+#include "actors/wal_writer_actor.h"
+#include "recovery/durable_store.h"
 #include "db001/actor_api.h"
 #include "db001/db001.h"
 #include "sql/session.h"
@@ -15,12 +20,55 @@ struct database::actors {
   std::unique_ptr<caf::actor_system> own;
   caf::actor_system* sys = nullptr;
   caf::actor txn_manager;
+  std::unique_ptr<recovery::durable_store> store;  ///< null: in memory only
+  caf::actor wal_writer, checkpointer;
   ~actors() {
+    // The checkpointer first, then the WAL writer (it flushes what is queued as it exits),
+    // then the log leaves the transaction manager.
+    for (caf::actor* a : {&checkpointer, &wal_writer}) {
+      if (!*a) continue;
+      caf::scoped_actor self{*sys};
+      self->send_exit(*a, caf::exit_reason::user_shutdown);
+      self->wait_for(*a);
+      *a = nullptr;
+    }
+    store.reset();
     if (txn_manager) caf::anon_send_exit(txn_manager, caf::exit_reason::user_shutdown);
     txn_manager = nullptr;
     own.reset();  // waits for the actors to finish
   }
+  /// Recovers the database from disk and starts its WAL writer and checkpointer.
+  void open_storage(engine::engine& eng, const durability_options& d);
 };
+
+void database::actors::open_storage(engine::engine& eng, const durability_options& d) {
+  if (d.data_directory.empty()) return;
+  recovery::durable_config c;
+  c.data_dir = d.data_directory;
+  c.wal_dir = d.wal_directory;
+  c.archive_dir = d.archive_directory;
+  c.segment_size = d.wal_segment_size;
+  c.synchronous = d.synchronous_commit;
+  c.checkpoint_interval = std::chrono::milliseconds(d.checkpoint_interval_ms);
+  c.checkpoint_wal_bytes = d.checkpoint_wal_bytes;
+  if (!d.recovery_target_time.empty()) {
+    c.target.what = recovery::recovery_target::kind::time;
+    c.target.unix_micros = recovery::parse_target_time(d.recovery_target_time);
+  } else if (d.recovery_target_lsn) {
+    c.target.what = recovery::recovery_target::kind::lsn;
+    c.target.lsn = d.recovery_target_lsn;
+  } else if (!d.recovery_target_name.empty()) {
+    c.target.what = recovery::recovery_target::kind::name;
+    c.target.name = d.recovery_target_name;
+  }
+  std::string where = d.data_directory;
+  store = std::make_unique<recovery::durable_store>(eng.catalog(), eng.txns(), c, [where](const std::string& line) {
+    std::cerr << "db001: recovery of " << where << ": " << line << std::endl;
+  });
+  wal_writer = db001::actors::spawn_wal_writer(*sys, store->log(), std::chrono::milliseconds(d.fsync_interval_ms));
+  store->attach();
+  checkpointer = db001::actors::spawn_checkpointer(*sys, *store);
+}
 
 struct connection_actor {
   caf::actor session;
@@ -54,6 +102,7 @@ std::unique_ptr<database> database::open(const options& opts) {
   db->actors_->own = std::make_unique<caf::actor_system>(*db->actors_->cfg);
   db->actors_->sys = db->actors_->own.get();
   db->actors_->txn_manager = db001::actors::spawn_txn_manager(*db->actors_->sys, db->engine_->txns());
+  db->actors_->open_storage(*db->engine_, db->opts_.durability);
   return db;
 }
 
@@ -62,6 +111,7 @@ std::unique_ptr<database> open_on(caf::actor_system& sys, const options& opts) {
   db->actors_ = std::make_unique<database::actors>();
   db->actors_->sys = &sys;
   db->actors_->txn_manager = db001::actors::spawn_txn_manager(sys, db->engine_->txns());
+  db->actors_->open_storage(*db->engine_, db->opts_.durability);
   return db;
 }
 

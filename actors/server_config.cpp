@@ -635,6 +635,11 @@ db001::options to_engine_options(const server_config& cfg) {
   o.work_mem = static_cast<size_t>(cfg.database.work_mem);
   o.default_isolation = cfg.database.default_transaction_isolation;
   o.statement_timeout_ms = cfg.database.statement_timeout.count();
+  auto& d = o.durability;  // the directories are per database (cluster::open_database)
+  d.wal_segment_size = cfg.storage.wal_segment_size;
+  d.synchronous_commit = cfg.database.synchronous_commit;
+  d.fsync_interval_ms = int(cfg.database.fsync_interval.count());
+  d.checkpoint_interval_ms = int(cfg.database.checkpoint_interval.count());
   return o;
 }
 

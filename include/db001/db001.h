@@ -44,6 +44,27 @@ struct connection_actor;
 class database;
 std::unique_ptr<database> open_on(caf::actor_system& sys, const struct options& opts);
 
+/// Where and how a database keeps its data on disk (the `storage` and durability keys of
+/// database.yaml). With an empty data_directory the database lives in memory only.
+struct durability_options {
+  std::string data_directory;  ///< checkpoints go to <data_directory>/checkpoints; "" = in memory only
+  std::string wal_directory;   ///< "" = <data_directory>/wal
+  uint64_t wal_segment_size = uint64_t(16) << 20;
+  /// on: COMMIT returns once its WAL record is fsynced (and only then is it visible to others);
+  /// off: COMMIT returns at once, the WAL is flushed every fsync_interval_ms — a crash loses at
+  /// most the commits of that last interval, never part of one.
+  bool synchronous_commit = true;
+  int fsync_interval_ms = 10;
+  int checkpoint_interval_ms = 5 * 60 * 1000;
+  uint64_t checkpoint_wal_bytes = uint64_t(256) << 20;  ///< also checkpoint when the WAL grew this much
+  std::string archive_directory;  ///< "" = no archiving; else completed segments are copied there
+  /// Point-in-time recovery target (at most one): a time ("2026-11-24 18:00:00", UTC), an LSN,
+  /// or a restore point name (pg_create_restore_point).
+  std::string recovery_target_time;
+  uint64_t recovery_target_lsn = 0;
+  std::string recovery_target_name;
+};
+
 /// Settings of an embedded database (the `database`/`performance` keys of database.yaml).
 struct options {
   int parallel_workers = 0;           ///< threads for parallel scans/aggregations; 0 = all cores
@@ -51,6 +72,7 @@ struct options {
   size_t work_mem = 256u << 20;       ///< bytes per operator before it reports 53200
   std::string default_isolation = "read committed";
   int64_t statement_timeout_ms = 0;  ///< statement_timeout's default (SET overrides it); 0 = none
+  durability_options durability;     ///< on-disk persistence; default: in memory only
 };
 
 /// The outcome of one statement: an error, or a command tag plus (for queries) rows.

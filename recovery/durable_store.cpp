@@ -1,0 +1,81 @@
+#include "recovery/durable_store.h"
+
+#include <optional>
+
+#include "storage/catalog.h"
+#include "txn/txn_manager.h"
+
+namespace db001::recovery {
+
+namespace {
+std::string join(const std::string& dir, const char* name) {
+  return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+}  // namespace
+
+durable_store::durable_store(storage::catalog& cat, txn::txn_manager& tm, durable_config cfg,
+                             std::function<void(const std::string&)> progress)
+    : cat_(cat),
+      tm_(tm),
+      cfg_(std::move(cfg)),
+      fs_(cfg_.fs ? *cfg_.fs : posix_file_system()),
+      store_((fs_.make_dirs(join(cfg_.data_dir, "checkpoints")), join(cfg_.data_dir, "checkpoints"))) {
+  if (cfg_.wal_dir.empty()) cfg_.wal_dir = join(cfg_.data_dir, "wal");
+  fs_.make_dirs(cfg_.wal_dir);
+  recovery_paths paths{cfg_.wal_dir, cfg_.archive_dir, cfg_.segment_size};
+  recovery_ = recover_database(cat_, tm_, store_, fs_, paths, cfg_.target, progress);
+  wal_log::options lo;
+  lo.segment_size = cfg_.segment_size;
+  lo.archive_dir = cfg_.archive_dir;
+  lo.synchronous = cfg_.synchronous;
+  log_ = std::make_unique<wal_log>(cat_, tm_, fs_, cfg_.wal_dir, lo, recovery_.end);
+  last_checkpoint_time_ = std::chrono::steady_clock::now();
+  last_checkpoint_lsn_ = recovery_.end;
+}
+
+durable_store::~durable_store() { detach(); }
+
+void durable_store::attach() {
+  tm_.set_commit_log(log_.get());
+  attached_ = true;
+}
+
+void durable_store::detach() {
+  if (!attached_) return;
+  for (int i = 0; i < 3 && log_->pending(); ++i) log_->flush();
+  tm_.set_commit_log(nullptr);
+  attached_ = false;
+}
+
+bool durable_store::checkpoint_due() const {
+  if (std::chrono::steady_clock::now() - last_checkpoint_time_ >= cfg_.checkpoint_interval) return true;
+  return log_->bytes_since(last_checkpoint_lsn_) >= cfg_.checkpoint_wal_bytes;
+}
+
+checkpoint_report durable_store::checkpoint() {
+  auto t0 = std::chrono::steady_clock::now();
+  txn::reader_slot slot;
+  std::optional<txn::snapshot_reader> reader;
+  checkpoint_report rep;
+  rep.redo_lsn = log_->begin_checkpoint([&] {
+    reader.emplace(tm_, slot);
+    return reader->snap().read_ts;
+  });
+  rep.snapshot_ts = reader->snap().read_ts;
+  rep.stats = store_.write(cat_, tm_, reader->snap(), rep.redo_lsn);
+  reader.reset();
+  log_->request_recycle(store_.min_retained_redo_lsn());
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  last_checkpoint_time_ = std::chrono::steady_clock::now();
+  last_checkpoint_lsn_ = rep.redo_lsn;
+  std::lock_guard lock(report_mutex_);
+  last_report_ = rep;
+  return rep;
+}
+
+std::optional<checkpoint_report> durable_store::last_checkpoint() const {
+  std::lock_guard lock(report_mutex_);
+  return last_report_;
+}
+
+}  // namespace db001::recovery
