@@ -2,6 +2,7 @@
 // (or use the host's), connections own a session and its session actor.
 #include <caf/all.hpp>
 
+#include <cstdio>
 #include <iostream>
 
 #include "actors/checkpointer_actor.h"
@@ -68,6 +69,14 @@ void database::actors::open_storage(engine::engine& eng, const durability_option
   wal_writer = db001::actors::spawn_wal_writer(*sys, store->log(), std::chrono::milliseconds(d.fsync_interval_ms));
   store->attach();
   checkpointer = db001::actors::spawn_checkpointer(*sys, *store);
+  auto* st = store.get();
+  eng.checkpoint_hook = [st] { st->checkpoint(); };
+  eng.restore_point_hook = [st](const std::string& name) {
+    uint64_t lsn = st->log().append_record(recovery::record_type::restore_point, name);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%X/%X", unsigned(lsn >> 32), unsigned(lsn & 0xffffffffu));
+    return std::string(buf);
+  };
 }
 
 struct connection_actor {

@@ -31,6 +31,9 @@ durable_store::durable_store(storage::catalog& cat, txn::txn_manager& tm, durabl
   log_ = std::make_unique<wal_log>(cat_, tm_, fs_, cfg_.wal_dir, lo, recovery_.end);
   last_checkpoint_time_ = std::chrono::steady_clock::now();
   last_checkpoint_lsn_ = recovery_.end;
+  // After a point-in-time recovery the checkpoints on disk are newer than the restored state:
+  // write one of the restored state now (a new store instance writes a full checkpoint).
+  if (cfg_.target.what != recovery_target::kind::none) checkpoint();
 }
 
 durable_store::~durable_store() { detach(); }
@@ -53,7 +56,10 @@ bool durable_store::checkpoint_due() const {
 }
 
 checkpoint_report durable_store::checkpoint() {
+  std::lock_guard one_at_a_time(checkpoint_mutex_);
   auto t0 = std::chrono::steady_clock::now();
+  // No transaction may hold uncommitted catalog changes while the catalog image is taken.
+  std::unique_lock ddl(tm_.ddl_mutex());
   txn::reader_slot slot;
   std::optional<txn::snapshot_reader> reader;
   checkpoint_report rep;

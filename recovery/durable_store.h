@@ -62,6 +62,7 @@ class durable_store {
   /// Whether a checkpoint is due (interval elapsed, or the WAL grew past checkpoint_wal_bytes).
   bool checkpoint_due() const;
   /// Writes a checkpoint at a fresh snapshot and lets the WAL recycle what it no longer needs.
+  /// Safe from any thread (one checkpoint at a time); waits for a running DDL transaction.
   checkpoint_report checkpoint();
   /// The last checkpoint's report (nullopt before the first).
   std::optional<checkpoint_report> last_checkpoint() const;
@@ -77,6 +78,7 @@ class durable_store {
   bool attached_ = false;
   std::chrono::steady_clock::time_point last_checkpoint_time_;
   lsn_t last_checkpoint_lsn_ = 0;
+  std::mutex checkpoint_mutex_;
   mutable std::mutex report_mutex_;
   std::optional<checkpoint_report> last_report_;
 };

@@ -42,7 +42,9 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
                                  const std::function<void(const std::string&)>& progress) {
   recovery_result res;
   auto t0 = clock_type::now();
-  auto meta = store.load(cat);
+  // Point-in-time recovery replays the whole (archived) history: checkpoints may be newer
+  // than the target.
+  auto meta = target.what == recovery_target::kind::none ? store.load(cat) : std::nullopt;
   res.checkpoint_seconds = since(t0);
   uint64_t skip = 0;
   if (meta) {
@@ -133,7 +135,7 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
     // A split record without its last part was never committed: cut from its first part.
     end = joined.empty() ? reader.end() : chain_start;
     if (target.what == recovery_target::kind::name)
-      throw recovery_error("recovery target restore point \"" + target.name + "\" not found in the WAL");
+      throw target_not_found("recovery target restore point \"" + target.name + "\" not found in the WAL");
   }
   rep.finish();
   tm.restore_clock(std::max(skip, rep.max_commit_ts()));

@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "recovery/catalog_image.h"
 #include "recovery/checkpoint.h"
 #include "recovery/file_io.h"
 #include "recovery/wal_format.h"
@@ -53,6 +54,11 @@ struct recovery_paths {
   std::string wal_dir;
   std::string archive_dir;  ///< also searched for segments when set
   uint64_t segment_size = default_segment_size;
+};
+
+/// Thrown when a restore-point target is not in the log (nothing was changed on disk).
+struct target_not_found : recovery_error {
+  using recovery_error::recovery_error;
 };
 
 /// Recovers into an empty catalog and a fresh manager. `progress` receives log lines.

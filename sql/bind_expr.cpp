@@ -739,6 +739,17 @@ expr_ptr binder::bind_func(const node& n, scope& sc) {
     std::string v = name == "current_database" ? current_database : name == "current_schema" ? "public" : current_user;
     return expr::make_constant(value::text(v), sql_type::text());
   }
+  if (name == "pg_create_restore_point") {
+    if (args.size() != 1 || args[0]->kind != expr_kind::constant)
+      fail(sqlstate::feature_not_supported, "pg_create_restore_point takes one constant name", loc);
+    if (!create_restore_point)
+      fail("55000", "WAL level not sufficient for creating a restore point", loc);
+    value v = args[0]->constant;
+    if (v.is_null()) fail(sqlstate::invalid_parameter_value, "restore point name must not be null", loc);
+    std::string rp = v.to_string();
+    if (rp.size() >= 64) fail(sqlstate::invalid_parameter_value, "value too long for restore point (maximum 63 characters)", loc);
+    return expr::make_constant(value::text(create_restore_point(rp)), sql_type::text());
+  }
   if (auto e = bind_catalog_function(name, args, loc)) return e;
   std::vector<sql_type> types;
   for (auto& a : args) types.push_back(a->type);

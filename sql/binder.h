@@ -111,6 +111,9 @@ class binder {
   /// Session settings for current_setting() / set_config() (either may be empty).
   std::function<std::string(const std::string&)> get_setting;
   std::function<void(const std::string&, const std::string&)> set_setting;
+  /// pg_create_restore_point(name): writes the restore point, returns its LSN (null: the
+  /// database is in memory only).
+  std::function<std::string(const std::string&)> create_restore_point;
   int backend_pid = 0;
 
  private:

@@ -119,7 +119,7 @@ std::shared_ptr<storage::index> add_index(engine::engine& eng, txn::transaction&
   auto ix = std::make_shared<storage::index>(cat.next_oid(), name, tbl.get(), std::move(cols), unique, primary);
   ix->set_constraint(constraint);
   cat.add_index(ix);
-  t.has_ddl = true;
+  eng.txns().begin_ddl(t);
   t.ddl_undo.push_back([&cat, name] { cat.remove_index(name); });
   try {
     backfill(eng, *ix);
@@ -264,7 +264,7 @@ std::string create_table(engine::engine& eng, txn::transaction& t, const node& s
     for (auto& c : tbl->columns()) b.bind_default(c);
   }
   cat.add_table(tbl);
-  t.has_ddl = true;
+  eng.txns().begin_ddl(t);
   t.ddl_undo.push_back([&cat, name] { cat.remove_table(name); });
   if (!pk.empty()) add_index(eng, t, tbl, unique_index_name(cat, name + "_pkey"), pk, true, true);
   for (auto& u : uniques) {
@@ -295,7 +295,7 @@ std::string drop_objects(engine::engine& eng, txn::transaction& t, const node& s
         fail(sqlstate::invalid_name, "schema \"" + schema + "\" does not exist");
       }
     }
-    t.has_ddl = true;
+    eng.txns().begin_ddl(t);
     if (type == "OBJECT_TABLE") {
       auto tbl = cat.find_table(name);
       if (!tbl) {
@@ -430,7 +430,7 @@ std::string create_view(engine::engine& eng, txn::transaction& t, const node& st
     t.ddl_undo.push_back([&cat, old] { cat.add_view(*old); });
   }
   cat.add_view(v);
-  t.has_ddl = true;
+  eng.txns().begin_ddl(t);
   t.ddl_undo.push_back([&cat, name] { cat.remove_view(name); });
   (void)notices;
   return "CREATE VIEW";

@@ -4,6 +4,7 @@
 ///
 /// Thread-safety: all members are safe from any thread.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,12 @@ class engine {
   /// This database's name (current_database()); set before sessions start.
   const std::string& database_name() const { return database_name_; }
   void set_database_name(std::string n) { database_name_ = std::move(n); }
+
+  /// Set by the owner when the database lives on disk (actors/database.cpp), before sessions
+  /// start: CHECKPOINT runs checkpoint_hook; pg_create_restore_point(name) runs
+  /// restore_point_hook, which returns the restore point's LSN as text ("0/1A2B3C").
+  std::function<void()> checkpoint_hook;
+  std::function<std::string(const std::string&)> restore_point_hook;
 
  private:
   options opts_;

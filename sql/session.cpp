@@ -226,6 +226,7 @@ void session::plan(prepared_data& p) {
     if (n == "statement_timeout") refresh_timeout();
   };
   b.backend_pid = int(reinterpret_cast<uintptr_t>(this) >> 4 & 0x3fffff);
+  b.create_restore_point = engine_.restore_point_hook;
   sql::node inner = p.stmt.stmt.inner();
   if (p.cls == stmt_class::select) {
     auto q = b.bind_select(inner);
@@ -336,6 +337,8 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
   try {
     sql::node inner = p.stmt.stmt.inner();
     const std::string& k = p.kind;
+    if (k == "CreateStmt" || k == "DropStmt" || k == "IndexStmt" || k == "ViewStmt" || k == "AlterTableStmt")
+      engine_.txns().begin_ddl(*txn_);  // before the catalog changes: one DDL transaction at a time
     if (p.is_dml_or_query()) {
       plan(p);
       result = execute_plan(p, params, engine_.txns().snapshot_of(*txn_), txn_.get());
@@ -347,6 +350,11 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
       result->tag = sql::create_index(engine_, *txn_, inner, result->notices);
     } else if (k == "ViewStmt") {
       result->tag = sql::create_view(engine_, *txn_, inner, p.stmt.text, result->notices);
+    } else if (k == "CheckPointStmt") {
+      if (txn_->ddl_lock.owns_lock())  // the checkpoint would wait for this very transaction
+        throw db_error(sqlstate::active_sql_transaction, "CHECKPOINT cannot run after DDL in the same transaction");
+      if (engine_.checkpoint_hook) engine_.checkpoint_hook();  // in memory only: nothing to do
+      result->tag = "CHECKPOINT";
     } else if (auto tag =
                    sql::utility_statement(engine_, *txn_, k, inner, {!implicit, current_user()}, result->notices)) {
       result->tag = *tag;

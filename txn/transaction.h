@@ -78,6 +78,8 @@ class transaction {
   /// it, so a statement blocked on a row lock ends with 57014 too. Null = never interrupted.
   const storage::interrupt* interrupt = nullptr;
   std::string redo;  ///< the commit record being built (kept to reuse its capacity)
+  /// Held from the transaction's first DDL statement to its end (txn_manager::begin_ddl).
+  std::unique_lock<std::timed_mutex> ddl_lock;
 
   uint64_t seq() const { return state->seq; }
   uint64_t marker() const { return marker_of(state->seq, cid); }

@@ -287,8 +287,18 @@ uint64_t txn_manager::commit(transaction& t) {
     }
   }
   finish(st);
+  if (t.ddl_lock.owns_lock()) t.ddl_lock.unlock();
   committed_.fetch_add(1, std::memory_order_relaxed);
   return cts;
+}
+
+void txn_manager::begin_ddl(transaction& t) {
+  t.has_ddl = true;
+  if (t.ddl_lock.owns_lock()) return;
+  std::unique_lock<std::timed_mutex> lock(ddl_mutex_, std::defer_lock);
+  while (!lock.try_lock_for(std::chrono::milliseconds(50)))
+    if (t.interrupt) t.interrupt->check();
+  t.ddl_lock = std::move(lock);
 }
 
 void txn_manager::finish(txn_state& st) {
@@ -330,6 +340,7 @@ void txn_manager::revert_commit(transaction& t, uint64_t cts) {
     recompute_visible_locked();
   }
   finish(st);
+  if (t.ddl_lock.owns_lock()) t.ddl_lock.unlock();
   aborted_.fetch_add(1, std::memory_order_relaxed);
   t.writes.clear();
   t.touched.clear();
@@ -407,6 +418,7 @@ void txn_manager::abort(transaction& t) {
   for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
   st.commit_ts.store(status_aborted, std::memory_order_release);
   finish(st);
+  if (t.ddl_lock.owns_lock()) t.ddl_lock.unlock();
   if (!dead.empty()) {
     std::lock_guard lock(gc_mutex_);
     for (auto& g : dead) gc_queue_.push_back(std::move(g));

@@ -170,6 +170,12 @@ class txn_manager {
   /// From the log writer: the commits with timestamps [lo, hi] could not be made durable;
   /// their sessions roll them back and report `message` (SQLSTATE 58030).
   void log_failed(uint64_t lo, uint64_t hi, const std::string& message);
+  /// Marks t as doing DDL and takes the DDL lock until t ends: the catalog is not versioned,
+  /// so one transaction at a time may hold uncommitted catalog changes (a commit record's and a
+  /// checkpoint's catalog image must never show another transaction's). Honors t.interrupt.
+  void begin_ddl(transaction& t);
+  /// The DDL lock itself (checkpoints hold it while they take the catalog image).
+  std::timed_mutex& ddl_mutex() { return ddl_mutex_; }
   /// Blocks until commit ts is visible to new snapshots.
   void wait_visible(uint64_t ts);
 
@@ -210,6 +216,7 @@ class txn_manager {
   commit_log* log_ = nullptr;
   bool gated_ = false;  ///< snapshots read visible_ (synchronous log) instead of clock_
   std::mutex commit_mutex_;
+  std::timed_mutex ddl_mutex_;
   std::atomic<uint64_t> visible_{2};
   std::mutex visible_mutex_;
   std::condition_variable visible_cv_;

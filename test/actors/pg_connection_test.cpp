@@ -5,6 +5,10 @@
 #include "actors/pg_connection.h"
 
 #include <boost/test/unit_test.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
 #include <caf/all.hpp>
 #include <random>
 
@@ -102,10 +106,19 @@ std::string sqlstate_of(const backend_message& m) {
   return "";
 }
 
+/// server_config with its data directory in a fresh temp dir (removed at the end).
+struct temp_data_config : server_config {
+  temp_data_config() {
+    char tmpl[] = "/tmp/db001-pgconn-XXXXXX";
+    storage.data_directory = mkdtemp(tmpl);
+  }
+  ~temp_data_config() { std::filesystem::remove_all(storage.data_directory); }
+};
+
 struct fixture {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  server_config config;
+  temp_data_config config;
   std::unique_ptr<cluster> cl = std::make_unique<cluster>(sys, config);
   pg_connection conn{*cl, {true, "127.0.0.1"}, nullptr};
 
