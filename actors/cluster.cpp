@@ -1,6 +1,11 @@
 #include "actors/cluster.h"
 
+#include <fcntl.h>
+
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -34,13 +39,95 @@ sql::role_options hashed(sql::role_options o) {
 /// the lifetime of the databases' engines.
 class server_catalog final : public sql::memory_cluster_catalog {
  public:
-  explicit server_catalog(cluster& c) : memory_cluster_catalog("postgres"), cluster_(c) {}
+  server_catalog(cluster& c, std::string roles_file)
+      : memory_cluster_catalog("postgres"), cluster_(c), roles_file_(std::move(roles_file)) {}
   sql::role_info create_role(const std::string& name, const sql::role_options& opts) override {
-    return memory_cluster_catalog::create_role(name, hashed(opts));
+    auto r = memory_cluster_catalog::create_role(name, hashed(opts));
+    save_roles();
+    return r;
   }
   void alter_role(const std::string& name, const sql::role_options& opts) override {
     memory_cluster_catalog::alter_role(name, hashed(opts));
+    save_roles();
   }
+  bool drop_role(const std::string& name) override {
+    bool dropped = memory_cluster_catalog::drop_role(name);
+    if (dropped) save_roles();
+    return dropped;
+  }
+  sql::database_info create_database(const std::string& name, const std::string& owner) override {
+    auto d = memory_cluster_catalog::create_database(name, owner);
+    if (loaded_) cluster_.open_database(name);  // its directory makes it survive a restart
+    return d;
+  }
+
+  /// Roles created or changed with SQL, from the roles file (written at every change).
+  void load_roles() {
+    std::ifstream in(roles_file_);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string name, flags, password;
+      int limit = -1;
+      if (!(fields >> name >> flags >> limit)) continue;
+      fields >> password;
+      name = unhex(name);
+      if (flags.size() != 7) continue;
+      sql::role_options o;
+      o.superuser = flags[0] == '1';
+      o.can_login = flags[1] == '1';
+      o.createdb = flags[2] == '1';
+      o.createrole = flags[3] == '1';
+      o.inherit = flags[4] == '1';
+      o.replication = flags[5] == '1';
+      o.bypass_rls = flags[6] == '1';
+      o.connection_limit = limit;
+      if (password != "-") o.password = unhex(password);
+      if (find_role(name))
+        memory_cluster_catalog::alter_role(name, o);
+      else
+        memory_cluster_catalog::create_role(name, o);
+    }
+    loaded_ = true;
+  }
+
+ private:
+  static std::string hex(const std::string& s) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : s) {
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+    return out.empty() ? "-" : out;
+  }
+  static std::string unhex(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i + 1 < s.size(); i += 2) out += char(std::stoi(s.substr(i, 2), nullptr, 16));
+    return out;
+  }
+  /// Writes every role (temp file, fsync, rename): CREATE/ALTER/DROP ROLE survive a restart.
+  void save_roles() {
+    if (!loaded_) return;
+    std::lock_guard lock(save_mutex_);
+    std::string text;
+    for (auto& r : roles()) {
+      std::string flags;
+      for (bool b : {r.superuser, r.can_login, r.createdb, r.createrole, r.inherit, r.replication, r.bypass_rls})
+        flags += b ? '1' : '0';
+      text += hex(r.name) + " " + flags + " " + std::to_string(r.connection_limit) + " " +
+              (r.password.empty() ? "-" : hex(r.password)) + "\n";
+    }
+    std::string tmp = roles_file_ + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw db_error("58030", "could not write file \"" + tmp + "\": " + std::strerror(errno));
+    bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), roles_file_.c_str()) != 0)
+      throw db_error("58030", "could not write file \"" + roles_file_ + "\": " + std::strerror(errno));
+  }
+
+ public:
   bool drop_database(const std::string& name) override {
     if (int n = cluster_.backends_of(name); n > 0)
     {
@@ -56,14 +143,19 @@ class server_catalog final : public sql::memory_cluster_catalog {
 
  private:
   cluster& cluster_;
+  std::string roles_file_;
+  std::mutex save_mutex_;
+  bool loaded_ = false;
 };
 
 cluster::cluster(caf::actor_system& sys, const server_config& cfg) : sys_(sys), cfg_(cfg) {
-  catalog_ = std::make_shared<server_catalog>(*this);
+  auto catalog = std::make_shared<server_catalog>(*this, cfg_.storage.data_directory + "/roles");
+  catalog_ = catalog;
   catalog_->create_database("testdb", "postgres");
   sql::role_options super;
   super.superuser = super.can_login = super.createdb = super.createrole = true;
   if (std::string me = os_user(); !catalog_->find_role(me)) catalog_->create_role(me, super);
+  catalog->load_roles();  // roles made with SQL earlier; the config's users win below
   for (const auto& u : cfg_.auth.users) {
     sql::role_options o;
     o.can_login = true;

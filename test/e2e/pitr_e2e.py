@@ -133,6 +133,34 @@ def main():
             check(got == expect + [("D", 1, 1)], f"after the {what} restore, new commits survive a crash")
         check(restore(bin_dir, os.path.join(work, "time"), "--target-name", "no_such_point") != 0,
               "restore to an unknown restore point fails clearly")
+
+        # Roles and databases made with SQL survive a crash too.
+        root2 = os.path.join(work, "cluster")
+        os.makedirs(root2)
+        proc, port = start(bin_dir, root2)
+        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres")
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE ROLE alice LOGIN PASSWORD 'secret' CREATEDB")
+        cur.execute("CREATE DATABASE shop")
+        conn.close()
+        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="shop", user="postgres")
+        conn.autocommit = True
+        conn.cursor().execute("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2)")
+        conn.close()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc, port = start(bin_dir, root2)
+        try:
+            conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="shop", user="postgres")
+            cur = conn.cursor()
+            cur.execute("SELECT count(*) FROM orders")
+            check(cur.fetchone()[0] == 2, "a database made with CREATE DATABASE survives a crash with its rows")
+            cur.execute("SELECT rolcanlogin, rolcreatedb FROM pg_roles WHERE rolname = 'alice'")
+            check(cur.fetchall() == [(True, True)], "a role made with CREATE ROLE survives a crash")
+            conn.close()
+        finally:
+            stop(proc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failure(s)")
