@@ -22,16 +22,17 @@ struct checkpointer_state {
 std::tuple<uint64_t, uint64_t, double> run(recovery::durable_store& store) {
   try {
     auto rep = store.checkpoint();
-    char line[200];
+    char line[600];
     std::snprintf(line, sizeof line,
-                  "db001: checkpoint %llu (%s) at snapshot %llu: %llu blocks written, %llu unchanged, %.1f MB in %.2f s",
-                  (unsigned long long)rep.stats.sequence, rep.stats.full ? "full" : "incremental",
+                  "db001: checkpoint of %s: %llu (%s) at snapshot %llu: %llu blocks written, %llu unchanged, %.1f MB "
+                  "in %.2f s",
+                  store.config().data_dir.c_str(), (unsigned long long)rep.stats.sequence, rep.stats.full ? "full" : "incremental",
                   (unsigned long long)rep.snapshot_ts, (unsigned long long)rep.stats.blocks_written,
                   (unsigned long long)rep.stats.blocks_skipped, double(rep.stats.bytes_written) / 1e6, rep.seconds);
     std::cerr << line << std::endl;
     return {rep.stats.blocks_written, rep.stats.bytes_written, rep.seconds};
   } catch (const std::exception& e) {
-    std::cerr << "db001: checkpoint failed: " << e.what() << std::endl;
+    std::cerr << "db001: checkpoint of " << store.config().data_dir << " failed: " << e.what() << std::endl;
     return {0, 0, -1.0};
   }
 }
