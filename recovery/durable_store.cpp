@@ -51,6 +51,9 @@ void durable_store::detach() {
 }
 
 bool durable_store::checkpoint_due() const {
+  // Nothing committed since the last checkpoint: nothing to write.
+  if (last_snapshot_ts_ && tm_.snapshot_ts() == last_snapshot_ts_ && log_->bytes_since(last_checkpoint_lsn_) == 0)
+    return false;
   if (std::chrono::steady_clock::now() - last_checkpoint_time_ >= cfg_.checkpoint_interval) return true;
   return log_->bytes_since(last_checkpoint_lsn_) >= cfg_.checkpoint_wal_bytes;
 }
@@ -74,6 +77,7 @@ checkpoint_report durable_store::checkpoint() {
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   last_checkpoint_time_ = std::chrono::steady_clock::now();
   last_checkpoint_lsn_ = rep.redo_lsn;
+  last_snapshot_ts_ = rep.snapshot_ts;
   std::lock_guard lock(report_mutex_);
   last_report_ = rep;
   return rep;

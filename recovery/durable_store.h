@@ -78,6 +78,7 @@ class durable_store {
   bool attached_ = false;
   std::chrono::steady_clock::time_point last_checkpoint_time_;
   lsn_t last_checkpoint_lsn_ = 0;
+  uint64_t last_snapshot_ts_ = 0;  ///< of the last checkpoint (0 = none yet)
   std::mutex checkpoint_mutex_;
   mutable std::mutex report_mutex_;
   std::optional<checkpoint_report> last_report_;
