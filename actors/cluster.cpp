@@ -148,7 +148,8 @@ class server_catalog final : public sql::memory_cluster_catalog {
   bool loaded_ = false;
 };
 
-cluster::cluster(caf::actor_system& sys, const server_config& cfg) : sys_(sys), cfg_(cfg) {
+cluster::cluster(caf::actor_system& sys, const server_config& cfg, std::function<void(uint64_t)> recovery_progress)
+    : sys_(sys), cfg_(cfg), recovery_progress_(std::move(recovery_progress)) {
   auto catalog = std::make_shared<server_catalog>(*this, cfg_.storage.data_directory + "/roles");
   catalog_ = catalog;
   catalog_->create_database("testdb", "postgres");
@@ -192,6 +193,7 @@ database* cluster::open_database(const std::string& name) {
     o.durability.data_directory = cfg_.storage.data_directory + "/base/" + name;
     o.durability.wal_directory = cfg_.wal_dir() + "/" + name;
     if (cfg_.storage.archive_mode) o.durability.archive_directory = cfg_.storage.archive_directory + "/" + name;
+    o.durability.on_recovery_progress = recovery_progress_;
     slot = open_on(sys_, o);
     slot->engine().set_cluster(catalog_);
     slot->engine().set_database_name(name);

@@ -11,6 +11,7 @@
 #include <caf/fwd.hpp>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -37,7 +38,9 @@ struct backend_entry {
 
 class cluster {
  public:
-  cluster(caf::actor_system& sys, const server_config& cfg);
+  /// Opens postgres, testdb and every database under the data directory (recovering them);
+  /// recovery_progress receives the WAL records replayed so far (for /health).
+  cluster(caf::actor_system& sys, const server_config& cfg, std::function<void(uint64_t)> recovery_progress = {});
   ~cluster();
   cluster(const cluster&) = delete;
   cluster& operator=(const cluster&) = delete;
@@ -75,6 +78,7 @@ class cluster {
 
   caf::actor_system& sys_;
   server_config cfg_;
+  std::function<void(uint64_t)> recovery_progress_;
   std::shared_ptr<sql::cluster_catalog> catalog_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<database>> engines_;

@@ -63,9 +63,12 @@ void database::actors::open_storage(engine::engine& eng, const durability_option
     c.target.name = d.recovery_target_name;
   }
   std::string where = d.data_directory;
-  store = std::make_unique<recovery::durable_store>(eng.catalog(), eng.txns(), c, [where](const std::string& line) {
-    std::cerr << "db001: recovery of " << where << ": " << line << std::endl;
-  });
+  auto report = d.on_recovery_progress;
+  store = std::make_unique<recovery::durable_store>(
+      eng.catalog(), eng.txns(), c, [where, report](const std::string& line, uint64_t records) {
+        std::cerr << "db001: recovery of " << where << ": " << line << std::endl;
+        if (report) report(records);
+      });
   wal_writer = db001::actors::spawn_wal_writer(*sys, store->log(), std::chrono::milliseconds(d.fsync_interval_ms));
   store->attach();
   checkpointer = db001::actors::spawn_checkpointer(*sys, *store);

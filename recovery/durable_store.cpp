@@ -14,7 +14,7 @@ std::string join(const std::string& dir, const char* name) {
 }  // namespace
 
 durable_store::durable_store(storage::catalog& cat, txn::txn_manager& tm, durable_config cfg,
-                             std::function<void(const std::string&)> progress)
+                             recovery_progress progress)
     : cat_(cat),
       tm_(tm),
       cfg_(std::move(cfg)),

@@ -47,7 +47,7 @@ class durable_store {
   /// recovered end. Does NOT plug the log into tm: the owner sets the log's wake-up first,
   /// then calls attach(). Throws recovery_error / io_error when the data cannot be recovered.
   durable_store(storage::catalog& cat, txn::txn_manager& tm, durable_config cfg,
-                std::function<void(const std::string&)> progress = {});
+                recovery_progress progress = {});
   ~durable_store();
 
   /// Plugs the WAL into the transaction manager (commits are logged from now on).

@@ -39,7 +39,7 @@ uint64_t parse_target_time(const std::string& text) {
 
 recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, checkpoint_store& store,
                                  file_system& fs, const recovery_paths& paths, const recovery_target& target,
-                                 const std::function<void(const std::string&)>& progress) {
+                                 const recovery_progress& progress) {
   recovery_result res;
   auto t0 = clock_type::now();
   // Point-in-time recovery replays the whole (archived) history: checkpoints may be newer
@@ -56,7 +56,7 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
       std::snprintf(buf, sizeof buf, "loaded checkpoint %llu (snapshot %llu, redo from LSN %llu) in %.2f s",
                     (unsigned long long)meta->sequence, (unsigned long long)meta->snapshot_ts,
                     (unsigned long long)meta->redo_lsn, res.checkpoint_seconds);
-      progress(buf);
+      progress(buf, 0);
     }
   } else {
     // No checkpoint: the log starts at the oldest segment we have.
@@ -121,7 +121,7 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
     end = r.next;
     if (progress && since(last_report) >= 2.0) {
       last_report = clock_type::now();
-      progress(rate_line("replaying WAL", res.records, res.bytes, since(t1)));
+      progress(rate_line("replaying WAL", res.records, res.bytes, since(t1)), res.records);
     }
   }
   res.replay_seconds = since(t1);
@@ -145,7 +145,8 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
              std::to_string(res.commits_applied) + " commits applied; log ends at LSN " + std::to_string(end) +
              (stopped_at_target ? " (recovery target reached)"
                                 : std::string(" (") + wal_stop_name(res.stop) +
-                                      (res.stop_message.empty() ? "" : ": " + res.stop_message) + ")"));
+                                      (res.stop_message.empty() ? "" : ": " + res.stop_message) + ")"),
+             res.records);
   }
   if (fs.exists(paths.wal_dir)) truncate_wal(fs, paths.wal_dir, paths.segment_size, end);
   return res;

@@ -61,10 +61,13 @@ struct target_not_found : recovery_error {
   using recovery_error::recovery_error;
 };
 
-/// Recovers into an empty catalog and a fresh manager. `progress` receives log lines.
+/// Receives a log line and the number of WAL records read so far (every 2 s and at the end).
+using recovery_progress = std::function<void(const std::string& line, uint64_t records)>;
+
+/// Recovers into an empty catalog and a fresh manager.
 recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, checkpoint_store& store,
                                  file_system& fs, const recovery_paths& paths, const recovery_target& target,
-                                 const std::function<void(const std::string&)>& progress);
+                                 const recovery_progress& progress);
 
 /// Parses "2026-11-24 18:00:00[.ffffff]" (UTC; a zone suffix is ignored), or plain
 /// microseconds since the Unix epoch; throws std::invalid_argument.

@@ -16,6 +16,7 @@
 ///   auto r = conn->execute("SELECT a, b FROM t");
 ///   for (size_t i = 0; i < r.row_count(); ++i) std::cout << r.text(i, 0) << "\n";
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,8 @@ struct durability_options {
   std::string recovery_target_time;
   uint64_t recovery_target_lsn = 0;
   std::string recovery_target_name;
+  /// Called during start-up recovery with the WAL records replayed so far (server: /health).
+  std::function<void(uint64_t records)> on_recovery_progress;
 };
 
 /// Settings of an embedded database (the `database`/`performance` keys of database.yaml).

@@ -44,12 +44,15 @@ def settings(root):
 def start(bin_dir, root):
     log_path = os.path.join(root, "server.log")
     log = open(log_path, "a")
+    offset = log.tell()  # this run's lines only: earlier runs appended to the same log
     proc = subprocess.Popen([os.path.join(bin_dir, "db001"), "--port", "0", "--http-port", "0"] + settings(root),
                             stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     deadline = time.time() + 60
     while time.time() < deadline:
         time.sleep(0.05)
-        m = re.findall(r"connections on [^ ]*:(\d+)", open(log_path).read())
+        with open(log_path) as f:
+            f.seek(offset)
+            m = re.findall(r"connections on [^ ]*:(\d+)", f.read())
         if m and proc.poll() is None:
             return proc, int(m[-1])
         if proc.poll() is not None:

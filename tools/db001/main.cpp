@@ -166,7 +166,17 @@ int run(int argc, char** argv) {
 
   // database.shared_buffers: the limit for table data in every database (53200 beyond it).
   db001::storage::table_memory::set_limit(cfg.database.shared_buffers);
-  cluster cl(sys, cfg);
+  http.set_state(server_state::recovering);
+  std::unique_ptr<cluster> owned;
+  try {
+    owned = std::make_unique<cluster>(sys, cfg, [&http](uint64_t records) { http.set_recovery_progress(records); });
+  } catch (const std::exception& e) {
+    // Never serve a database that could not be recovered completely (its files stay as they are).
+    std::cerr << "db001: cannot start: " << e.what() << std::endl;
+    http.stop();
+    return 1;
+  }
+  cluster& cl = *owned;
   std::vector<collector_handle> engine_metrics;
   cl.for_each_open([&](const std::string&, db001::database& db) {
     engine_metrics.push_back(add_engine_collector(registry::global(), db.engine()));
