@@ -288,6 +288,7 @@ uint64_t txn_manager::commit(transaction& t) {
   }
   finish(st);
   if (t.ddl_lock.owns_lock()) t.ddl_lock.unlock();
+  if (t.redo.capacity() > (size_t(1) << 20)) std::string().swap(t.redo);  // a bulk load's record
   committed_.fetch_add(1, std::memory_order_relaxed);
   return cts;
 }
