@@ -126,6 +126,15 @@ bool wal_log::flush() {
         hi = std::max(hi, c.ts);
       }
       commits.clear();
+      // The records may have reached the file all the same (the write succeeded but the sync
+      // failed, or a prefix landed): put the fillers over them at once, so that a crash before
+      // the next flush cannot replay transactions whose sessions were told they rolled back.
+      try {
+        writer_->write(start, batch);
+        writer_->sync();
+        batch.clear();  // done: nothing left to write again
+      } catch (const io_error&) {
+      }
     }
     retry_.swap(batch);
     retry_start_ = start;
@@ -135,7 +144,7 @@ bool wal_log::flush() {
       ++stats_.failures;
       last_error_ = e.what();
     }
-    if (hi) tm_.log_failed(lo, hi, e.what());
+    if (hi) tm_.log_failed(lo, hi, e.what(), e.sqlstate());
     return false;
   }
   uint64_t newest = 0;

@@ -10,9 +10,11 @@
 /// between them). Replay joins them and drops a record whose last part is missing.
 ///
 /// Failures: a write or sync that fails (ENOSPC, EIO) fails the commits of that batch — with
-/// a synchronous log their records are overwritten by fillers and their sessions roll them
-/// back with 58030 (txn_manager::log_failed); the batch is written again at the next flush,
-/// so later commits succeed once the disk is back. With synchronous_commit = off the batch is
+/// a synchronous log their records are overwritten by fillers (written at once, since the
+/// records may have reached the file) and their sessions roll them back with the error's
+/// SQLSTATE (io_error::sqlstate: 53100 for a full disk, else 58030; txn_manager::log_failed);
+/// if that fails too, the batch is written again at the next flush, so later commits succeed
+/// once the disk is back. With synchronous_commit = off the batch is
 /// simply retried (those commits are visible already; a crash before the retry loses them,
 /// as PostgreSQL's asynchronous commit does).
 ///

@@ -280,10 +280,10 @@ uint64_t txn_manager::commit(transaction& t) {
     std::unique_lock lock(visible_mutex_);
     visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= cts || failed_.count(cts); });
     if (failed_.count(cts)) {
-      std::string message = failure_message_;
+      std::string message = failure_message_, code = failure_code_;
       lock.unlock();
       revert_commit(t, cts);
-      throw db_error(sqlstate::io_error, message).with_detail("The transaction was rolled back.");
+      throw db_error(code, message).with_detail("The transaction was rolled back.");
     }
   }
   finish(st);
@@ -378,11 +378,12 @@ void txn_manager::log_durable(uint64_t ts) {
   recompute_visible_locked();
 }
 
-void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& message) {
+void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code) {
   if (!gated_) return;  // asynchronous commits are visible already: the log keeps retrying them
   std::lock_guard lock(visible_mutex_);
   for (uint64_t ts = lo; ts <= hi; ++ts) failed_.insert(ts);
   failure_message_ = message;
+  failure_code_ = code;
   durable_upto_ = std::max(durable_upto_, hi);
   recompute_visible_locked();
   visible_cv_.notify_all();

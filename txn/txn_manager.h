@@ -168,8 +168,9 @@ class txn_manager {
   /// From the log writer: every commit with timestamp <= ts is durable (or failed, below).
   void log_durable(uint64_t ts);
   /// From the log writer: the commits with timestamps [lo, hi] could not be made durable;
-  /// their sessions roll them back and report `message` (SQLSTATE 58030).
-  void log_failed(uint64_t lo, uint64_t hi, const std::string& message);
+  /// their sessions roll them back and report `message` with SQLSTATE `code` (58030 io_error,
+  /// 53100 disk_full).
+  void log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code = "58030");
   /// Marks t as doing DDL and takes the DDL lock until t ends: the catalog is not versioned,
   /// so one transaction at a time may hold uncommitted catalog changes (a commit record's and a
   /// checkpoint's catalog image must never show another transaction's). Honors t.interrupt.
@@ -223,6 +224,7 @@ class txn_manager {
   uint64_t durable_upto_ = 2;    ///< guarded by visible_mutex_
   std::set<uint64_t> failed_;    ///< failed commits not yet rolled back (hold visible_ below them)
   std::string failure_message_;  ///< of the latest failed batch
+  std::string failure_code_;     ///< its SQLSTATE
 
   struct garbage {
     uint64_t ts;  ///< reclaimable once the horizon reaches ts

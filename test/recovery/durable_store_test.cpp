@@ -328,6 +328,42 @@ BOOST_AUTO_TEST_CASE(failed_batches_roll_back_and_later_commits_succeed) {
   BOOST_TEST(r.recovery().stop == rc::wal_stop::end_of_log);
 }
 
+BOOST_AUTO_TEST_CASE(crash_right_after_a_failed_sync_does_not_bring_back_rolled_back_commits) {
+  // After a failed fdatasync the records may well be in the file (here: they are). Their sessions were told
+  // "rolled back", so a crash before the next flush must not replay them.
+  for (int failing_syncs : {1, 1000}) {
+    BOOST_TEST_CONTEXT("failing syncs: " << failing_syncs) {
+      temp_dir dir;
+      rc::memory_file_system mem;
+      rc::faulty_file_system faulty(mem);
+      auto cfg = make_config(faulty, dir.path);
+      std::unique_ptr<rc::memory_file_system> at_crash;
+      {
+        node n(cfg);
+        {
+          flusher f(n.log());
+          create_kv(n);
+          insert_rows(n, {0, 1, 2});
+        }
+        auto t = n.e.begin();
+        n.e.insert(*t, n.kv(), kv(50, 50, "doomed"));
+        n.e.remove(*t, n.kv(), find_row(n, 1));
+        uint64_t base = n.e.tm.now();
+        auto f = std::async(std::launch::async, [&] { return n.e.tm.commit(*t); });
+        await_appended(n, base, 1);
+        faulty.fail_syncs(EIO, failing_syncs);
+        BOOST_TEST(!n.log().flush());
+        BOOST_REQUIRE(f.wait_for(5s) == std::future_status::ready);
+        BOOST_CHECK_THROW(f.get(), db001::db_error);
+        at_crash = clone_wal(mem);  // the crash: before any further flush
+        faulty.clear();
+      }
+      node r(make_config(*at_crash, dir.path));
+      BOOST_TEST((r.ids() == std::set<int32_t>{0, 1, 2}));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(record_bigger_than_a_segment_is_split_and_recovered_whole) {
   temp_dir dir;
   rc::memory_file_system mem;
