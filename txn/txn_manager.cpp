@@ -169,6 +169,11 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
   auto& b = const_cast<row_block&>(blk);
   uint64_t xmin = b.load_xmin(slot);
   if (xmin <= storage::slot_aborted) return 0;
+  if (gated_ && !(xmin & txn_bit) && xmin > snapshot_ts()) {
+    // Inserted by a commit whose durability is undecided (it may still be rolled back): wait, look again.
+    wait_visible(xmin);
+    return unique_conflict(t, blk, slot, wait_seq);
+  }
   if ((xmin & txn_bit) && (xmin & ~cid_mask) != t.marker_base()) {
     auto st = lookup(seq_of_marker(xmin));
     if (st && !st->finished()) {
@@ -188,6 +193,10 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
       return 2;
     }
     return resolve(xmax, b.xmax(slot)) == 0 ? 1 : 0;  // deleter aborted: still live
+  }
+  if (gated_ && xmax > snapshot_ts()) {  // deleted by a commit whose durability is undecided (see above)
+    wait_visible(xmax);
+    return unique_conflict(t, blk, slot, wait_seq);
   }
   return 0;  // deleted by a committed transaction
 }
@@ -389,7 +398,7 @@ void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& messag
   visible_cv_.notify_all();
 }
 
-void txn_manager::wait_visible(uint64_t ts) {
+void txn_manager::wait_visible(uint64_t ts) const {
   if (visible_.load(std::memory_order_acquire) >= ts) return;
   std::unique_lock lock(visible_mutex_);
   visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= ts; });

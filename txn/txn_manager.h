@@ -124,7 +124,8 @@ class txn_manager {
   /// Unique checks read other transactions' changes dirty: does the version (blk, slot)
   /// block t from inserting the same unique key? 0 = no, 1 = yes (a live or committed
   /// version), 2 = it depends on transaction *wait_seq, which is still running: the caller
-  /// releases its locks, wait_for()s it and checks again.
+  /// releases its locks, wait_for()s it and checks again. With a synchronous log, waits (in
+  /// place) for a commit whose durability is undecided: it may still be rolled back.
   int unique_conflict(const transaction& t, const storage::row_block& blk, uint32_t slot, uint64_t* wait_seq) const;
   /// Blocks until transaction `other_seq` ends; throws 40P01 if that would deadlock.
   void wait_for(transaction& t, uint64_t other_seq);
@@ -178,7 +179,7 @@ class txn_manager {
   /// The DDL lock itself (checkpoints hold it while they take the catalog image).
   std::timed_mutex& ddl_mutex() { return ddl_mutex_; }
   /// Blocks until commit ts is visible to new snapshots.
-  void wait_visible(uint64_t ts);
+  void wait_visible(uint64_t ts) const;
 
  private:
   friend class reader_slot;
@@ -219,8 +220,8 @@ class txn_manager {
   std::mutex commit_mutex_;
   std::timed_mutex ddl_mutex_;
   std::atomic<uint64_t> visible_{2};
-  std::mutex visible_mutex_;
-  std::condition_variable visible_cv_;
+  mutable std::mutex visible_mutex_;  ///< mutable: wait_visible() is called from const checks
+  mutable std::condition_variable visible_cv_;
   uint64_t durable_upto_ = 2;    ///< guarded by visible_mutex_
   std::set<uint64_t> failed_;    ///< failed commits not yet rolled back (hold visible_ below them)
   std::string failure_message_;  ///< of the latest failed batch

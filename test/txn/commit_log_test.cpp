@@ -241,6 +241,48 @@ BOOST_FIXTURE_TEST_CASE(row_lock_succeeds_after_the_deleting_commit_failed, log_
   tm.abort(*t2);
 }
 
+BOOST_FIXTURE_TEST_CASE(unique_check_waits_for_an_undecided_deletion, log_fixture) {
+  // t1 deletes the row holding a key and its commit fails: a concurrent insert of the same key
+  // must not pass the unique check meanwhile (two live rows with one key after the rollback).
+  row_id row = durable_row(1);
+  auto t1 = begin();
+  remove(*t1, row);
+  auto f1 = commit_async(*t1);
+  await_records(2);
+  uint64_t c1 = log.last_ts();
+  auto t2 = begin();
+  auto f2 = std::async(std::launch::async, [&] {
+    uint64_t w = 0;
+    return tm.unique_conflict(*t2, tbl->block_of(row), st::rid_slot(row), &w);
+  });
+  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout), "the deletion may still fail");
+  tm.log_failed(c1, c1, "disk full");
+  BOOST_CHECK_THROW(f1.get(), db001::db_error);
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST(f2.get() == 1, "the deletion was rolled back: the key is taken");
+  tm.abort(*t2);
+}
+
+BOOST_FIXTURE_TEST_CASE(unique_check_waits_for_an_undecided_insert, log_fixture) {
+  // t1 inserts a key and its commit fails: a concurrent insert of the key is no violation.
+  auto t1 = begin();
+  row_id row = insert(*t1, 1);
+  auto f1 = commit_async(*t1);
+  await_records(1);
+  uint64_t c1 = log.last_ts();
+  auto t2 = begin();
+  auto f2 = std::async(std::launch::async, [&] {
+    uint64_t w = 0;
+    return tm.unique_conflict(*t2, tbl->block_of(row), st::rid_slot(row), &w);
+  });
+  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout), "the insert may still fail");
+  tm.log_failed(c1, c1, "disk full");
+  BOOST_CHECK_THROW(f1.get(), db001::db_error);
+  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+  BOOST_TEST(f2.get() == 0, "the insert was rolled back: no conflict");
+  tm.abort(*t2);
+}
+
 BOOST_FIXTURE_TEST_CASE(asynchronous_log_commits_are_visible_at_once, log_fixture) {
   fake_log async_log(false);
   tx::txn_manager tm2;
