@@ -150,8 +150,13 @@ uint64_t unix_micros_now() {
 std::unique_ptr<rc::memory_file_system> clone_wal(rc::memory_file_system& from) {
   auto to = std::make_unique<rc::memory_file_system>();
   to->make_dirs(wal_dir);
-  for (auto& name : from.list(wal_dir))
-    to->set_contents(rc::join_path(wal_dir, name), from.contents(rc::join_path(wal_dir, name)));
+  for (auto& name : from.list(wal_dir)) {
+    try {
+      to->set_contents(rc::join_path(wal_dir, name), from.contents(rc::join_path(wal_dir, name)));
+    } catch (const rc::io_error&) {
+      // removed since the listing (a WAL writer cutting after a failed write): as if the crash came after that
+    }
+  }
   return to;
 }
 
@@ -630,7 +635,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_while_committing_then_replay_after_it) {
   std::vector<uint64_t> commit_ts;
   {
     node n(cfg);
-    flusher f(n.log());
+    auto f = std::make_unique<flusher>(n.log());
     create_kv(n);
     int32_t next = 0;
     auto commit_some = [&](int count) {
@@ -680,6 +685,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_while_committing_then_replay_after_it) {
     BOOST_TEST(n.ds->last_checkpoint()->redo_lsn == ck2.redo_lsn);
     want = n.state();
     // The fallback checkpoint (ck1) is the oldest kept: the next flush recycles the segments below it.
+    f.reset();  // one flusher at a time
     BOOST_TEST(n.log().flush());
     uint64_t keep = rc::segment_of(ck1.redo_lsn, small_segment);
     BOOST_TEST_MESSAGE("ck1 redo " << ck1.redo_lsn << " (segment " << keep << "), ck2 redo " << ck2.redo_lsn);
