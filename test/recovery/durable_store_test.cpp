@@ -777,6 +777,43 @@ BOOST_AUTO_TEST_CASE(point_in_time_targets) {
   BOOST_TEST(!r.recovery().target_reached);
 }
 
+BOOST_AUTO_TEST_CASE(target_before_the_newest_checkpoint_is_refused) {
+  // The checkpoint already holds B: recovering "to before B" from it would report the target reached with B
+  // present (and cut the WAL there). It must fail instead, and leave the WAL alone.
+  temp_dir dir;
+  rc::memory_file_system mem;
+  auto cfg = make_config(mem, dir.path);
+  uint64_t t_between;
+  rc::lsn_t b_lsn;
+  {
+    node n(cfg);
+    flusher f(n.log());
+    create_kv(n);
+    insert_rows(n, {1});  // A
+    std::this_thread::sleep_for(5ms);
+    t_between = unix_micros_now();
+    std::this_thread::sleep_for(5ms);
+    b_lsn = n.log().stats().end;
+    insert_rows(n, {2});  // B
+    n.ds->checkpoint();
+    insert_rows(n, {3});
+  }
+  rc::recovery_target by_time;
+  by_time.what = rc::recovery_target::kind::time;
+  by_time.unix_micros = t_between;
+  rc::recovery_target by_lsn;
+  by_lsn.what = rc::recovery_target::kind::lsn;
+  by_lsn.lsn = b_lsn;
+  for (auto& target : {by_time, by_lsn}) {
+    auto c = cfg;
+    c.target = target;
+    engine e;
+    BOOST_CHECK_THROW(rc::durable_store(e.cat, e.tm, c), rc::recovery_error);
+  }
+  node r(cfg);
+  BOOST_TEST((r.ids() == std::set<int32_t>{1, 2, 3}));
+}
+
 BOOST_AUTO_TEST_CASE(torn_tail_at_every_byte_of_the_last_record) {
   temp_dir dir;
   rc::memory_file_system mem;
