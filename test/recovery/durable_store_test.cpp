@@ -709,6 +709,53 @@ BOOST_AUTO_TEST_CASE(checkpoint_while_committing_then_replay_after_it) {
   require_same(want, got);
 }
 
+BOOST_AUTO_TEST_CASE(checkpoint_while_the_wal_disk_is_full) {
+  // A failed batch waits to be written again when the checkpointer runs: the redo LSN lies past the end of the
+  // WAL on disk. Recovery from that checkpoint works, both after a crash right then and after the disk is back.
+  temp_dir dir;
+  rc::memory_file_system mem;
+  rc::faulty_file_system faulty(mem);
+  auto cfg = make_config(faulty, dir.path);
+  std::unique_ptr<rc::memory_file_system> at_crash;
+  {
+    node n(cfg);
+    {
+      flusher f(n.log());
+      create_kv(n);
+      insert_rows(n, {1});
+    }
+    faulty.fail_writes(ENOSPC, 0);
+    auto t = n.e.begin();
+    n.e.insert(*t, n.kv(), kv(2, 2, "doomed"));
+    uint64_t base = n.e.tm.now();
+    auto f = std::async(std::launch::async, [&] { return n.e.tm.commit(*t); });
+    await_appended(n, base, 1);
+    BOOST_TEST(!n.log().flush());
+    BOOST_CHECK_THROW(f.get(), db001::db_error);
+    BOOST_TEST(n.log().pending());
+    auto ck = n.ds->checkpoint();
+    BOOST_TEST_MESSAGE("redo LSN " << ck.redo_lsn);
+    at_crash = clone_wal(mem);
+    faulty.clear();
+    flusher f2(n.log());
+    insert_rows(n, {4});
+  }
+  {
+    node r(make_config(*at_crash, dir.path));
+    BOOST_TEST(r.recovery().checkpoint_loaded);
+    BOOST_TEST((r.ids() == std::set<int32_t>{1}));
+    {
+      flusher f(r.log());
+      insert_rows(r, {3});
+    }
+    r.ds.reset();
+    node again(make_config(*at_crash, dir.path));
+    BOOST_TEST((again.ids() == std::set<int32_t>{1, 3}));
+  }
+  node r(make_config(mem, dir.path));
+  BOOST_TEST((r.ids() == std::set<int32_t>{1, 4}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------
