@@ -51,14 +51,6 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
     res.checkpoint_loaded = true;
     res.checkpoint_ts = skip = meta->snapshot_ts;
     res.redo_from = meta->redo_lsn;
-    // The checkpoint holds every commit up to its snapshot: a target before it cannot be honoured
-    // from here (replay cannot undo commits); stop before cutting anything.
-    if (target.what == recovery_target::kind::lsn && target.lsn < meta->redo_lsn)
-      throw recovery_error("recovery target LSN " + std::to_string(target.lsn) + " lies before the redo LSN " +
-                           std::to_string(meta->redo_lsn) + " of the newest checkpoint");
-    if (target.what == recovery_target::kind::time && target.unix_micros < meta->unix_micros)
-      throw recovery_error("recovery target time lies before the newest checkpoint (written at " +
-                           std::to_string(meta->unix_micros) + " microseconds since the epoch)");
     if (progress) {
       char buf[200];
       std::snprintf(buf, sizeof buf, "loaded checkpoint %llu (snapshot %llu, redo from LSN %llu) in %.2f s",

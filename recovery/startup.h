@@ -6,8 +6,7 @@
 ///
 /// Thread-safety: single-threaded; nobody else uses the catalog or the manager while it runs.
 /// Errors: throws recovery_error (XX001) when the log cannot be trusted to be complete (a
-/// missing segment, a read error) or a record cannot be applied, or when a recovery target lies
-/// before the newest checkpoint (it holds commits after the target); io_error when cutting fails.
+/// missing segment, a read error) or a record cannot be applied; io_error when cutting fails.
 #include <cstdint>
 #include <functional>
 #include <string>
