@@ -76,7 +76,7 @@ lsn_t wal_log::append_record(record_type type, std::string_view payload) {
 
 bool wal_log::pending() const {
   std::lock_guard lock(queue_mutex_);
-  return !queue_.empty() || !retry_.empty();
+  return !queue_.empty() || retry_pending_.load(std::memory_order_acquire);
 }
 
 bool wal_log::flush() {
@@ -108,6 +108,7 @@ bool wal_log::flush() {
     retry_ += batch;
     batch.swap(retry_);
     retry_.clear();
+    retry_pending_.store(false, std::memory_order_release);
     start = retry_start_;
     retry_commits_.insert(retry_commits_.end(), commits.begin(), commits.end());
     commits.swap(retry_commits_);
@@ -137,6 +138,7 @@ bool wal_log::flush() {
       }
     }
     retry_.swap(batch);
+    retry_pending_.store(!retry_.empty(), std::memory_order_release);
     retry_start_ = start;
     retry_commits_.swap(commits);
     {

@@ -119,6 +119,7 @@ class wal_log : public txn::commit_log {
   lsn_t retry_start_ = 0;
   std::vector<queued_commit> retry_commits_;
   std::atomic<lsn_t> recycle_to_{0};
+  std::atomic<bool> retry_pending_{false};  ///< retry_ is not empty (readable from any thread)
 
   mutable std::mutex stats_mutex_;
   wal_stats stats_;
