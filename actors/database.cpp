@@ -133,6 +133,8 @@ struct database_access {
 
 caf::actor txn_manager_actor(database& db) { return database_access::actors_of(db).txn_manager; }
 
+recovery::durable_store* database::durable_store() { return actors_ ? actors_->store.get() : nullptr; }
+
 std::unique_ptr<connection> database::connect() {
   auto box = std::make_shared<db001::actors::session_box>(*engine_);
   std::unique_ptr<connection> c(new connection(box));

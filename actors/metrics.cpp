@@ -11,6 +11,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "recovery/durable_store.h"
 #include "sql/engine.h"
 #include "txn/txn_manager.h"
 
@@ -371,20 +372,48 @@ collector_handle add_process_collector(registry& r) {
   });
 }
 
-collector_handle add_engine_collector(registry& r, engine::engine& e) {
-  return r.add_collector([&e](sample_sink& s) {
-    auto& es = e.stats();
-    s.counter("db001_statements_total", "Statements executed.", double(es.statements.load(std::memory_order_relaxed)));
-    s.counter("db001_statement_errors_total", "Statements that ended with an error.",
-              double(es.errors.load(std::memory_order_relaxed)));
-    txn::txn_stats t = e.txns().stats();
-    s.counter("db001_transactions_committed_total", "Transactions committed.", double(t.committed));
-    s.counter("db001_transactions_aborted_total", "Transactions rolled back or aborted.", double(t.aborted));
-    s.gauge("db001_transactions_active", "Transactions running now.", double(t.active));
-    s.counter("db001_lock_waits_total", "Times a transaction waited for a row lock.", double(t.lock_waits));
-    s.counter("db001_gc_reclaimed_versions_total", "Row versions reclaimed by garbage collection.",
-              double(t.gc_reclaimed));
-  });
+void collect_engine_samples(sample_sink& s, engine::engine& e, const metric_labels& l) {
+  auto& es = e.stats();
+  s.counter("db001_statements_total", "Statements executed.", double(es.statements.load(std::memory_order_relaxed)),
+            l);
+  s.counter("db001_statement_errors_total", "Statements that ended with an error.",
+            double(es.errors.load(std::memory_order_relaxed)), l);
+  txn::txn_stats t = e.txns().stats();
+  s.counter("db001_transactions_committed_total", "Transactions committed.", double(t.committed), l);
+  s.counter("db001_transactions_aborted_total", "Transactions rolled back or aborted.", double(t.aborted), l);
+  s.gauge("db001_transactions_active", "Transactions running now.", double(t.active), l);
+  s.counter("db001_lock_waits_total", "Times a transaction waited for a row lock.", double(t.lock_waits), l);
+  s.counter("db001_gc_reclaimed_versions_total", "Row versions reclaimed by garbage collection.",
+            double(t.gc_reclaimed), l);
+}
+
+collector_handle add_engine_collector(registry& r, engine::engine& e, metric_labels labels) {
+  return r.add_collector([&e, labels = std::move(labels)](sample_sink& s) { collect_engine_samples(s, e, labels); });
+}
+
+void collect_durability_samples(sample_sink& s, recovery::durable_store& st, const metric_labels& l) {
+  recovery::wal_stats w = st.log().stats();
+  s.counter("db001_wal_bytes_total", "Bytes written to the write-ahead log.", double(w.bytes_written), l);
+  s.counter("db001_wal_fsyncs_total", "fsync (fdatasync) calls on write-ahead log files.", double(w.fsyncs), l);
+  s.counter("db001_wal_commits_total",
+            "Commit records made durable (divided by db001_wal_fsyncs_total: commits per fsync).", double(w.commits),
+            l);
+  s.counter("db001_wal_write_failures_total", "WAL batches whose write or fsync failed.", double(w.failures), l);
+  s.counter("db001_checkpoints_total", "Checkpoints completed since start-up.", double(st.checkpoints_completed()), l);
+  s.counter("db001_checkpoint_failures_total", "Checkpoints that failed since start-up.",
+            double(st.checkpoints_failed()), l);
+  if (auto last = st.last_checkpoint())
+    s.gauge("db001_checkpoint_duration_seconds", "Duration of the last checkpoint in seconds.", last->seconds, l);
+  const recovery::recovery_result& rr = st.recovery();
+  s.gauge("db001_recovery_seconds", "Duration of the last start-up recovery (checkpoint load + WAL replay) in seconds.",
+          st.recovery_seconds(), l);
+  s.gauge("db001_recovery_records", "WAL records replayed by the last start-up recovery.", double(rr.records), l);
+  s.gauge("db001_recovery_wal_bytes", "WAL bytes read by the last start-up recovery.", double(rr.bytes), l);
+}
+
+collector_handle add_durability_collector(registry& r, recovery::durable_store& st, metric_labels labels) {
+  return r.add_collector(
+      [&st, labels = std::move(labels)](sample_sink& s) { collect_durability_samples(s, st, labels); });
 }
 
 server_metrics& server_metrics::get() {
@@ -397,10 +426,6 @@ server_metrics& server_metrics::get() {
         r.add_gauge("db001_connections", conn_help, {{"state", "idle"}}),
         r.add_counter("db001_connections_accepted_total", "Client connections accepted."),
         r.add_counter("db001_connections_rejected_total", "Client connections refused (limit or authentication)."),
-        r.add_counter("db001_wal_bytes_total", "Bytes written to the write-ahead log."),
-        r.add_counter("db001_wal_fsyncs_total", "fsync calls on write-ahead log files."),
-        r.add_counter("db001_checkpoints_total", "Checkpoints completed."),
-        r.add_counter("db001_recovery_records_replayed_total", "WAL records replayed during recovery."),
     };
   }();
   return *m;

@@ -11,10 +11,13 @@
 ///   auto& m = db001::actors::server_metrics::get();            // registers the db001_* metrics
 ///   auto engine_samples = db001::actors::add_engine_collector(  // statements, transactions, locks
 ///       db001::actors::registry::global(), db->engine());       //   (keep the handle alive)
+///   durable databases: add_durability_collector(registry::global(), *db->durable_store(), labels)
+///   (WAL bytes / fsyncs / commits, checkpoints, last recovery); the server instead registers
+///   one collector that calls collect_engine_samples / collect_durability_samples for every
+///   open database with a {database="<name>"} label.
 ///   per connection:  m.connections_accepted.inc(); m.connections_idle.add(1) ... add(-1) on close;
 ///                    move between connections_idle / connections_active around each statement
 ///   per statement:   m.query_duration.observe(std::chrono::steady_clock::now() - t0);
-///   WAL writer:      m.wal_bytes.inc(n); m.wal_fsyncs.inc();  checkpointer: m.checkpoints.inc()
 ///   /metrics:        registry::global().render()  (http_endpoint does this)
 #include <array>
 #include <atomic>
@@ -30,6 +33,9 @@
 
 namespace db001::engine {
 class engine;
+}
+namespace db001::recovery {
+class durable_store;
 }
 
 namespace db001::actors {
@@ -179,8 +185,21 @@ class registry {
 /// Samples read from the engine at scrape time: db001_statements_total,
 /// db001_statement_errors_total, db001_transactions_committed_total,
 /// db001_transactions_aborted_total, db001_transactions_active, db001_lock_waits_total,
-/// db001_gc_reclaimed_versions_total. REQUIRES: the handle is dropped before `e` is destroyed.
-[[nodiscard]] collector_handle add_engine_collector(registry& r, engine::engine& e);
+/// db001_gc_reclaimed_versions_total, each with `labels`. REQUIRES: the handle is dropped
+/// before `e` is destroyed.
+[[nodiscard]] collector_handle add_engine_collector(registry& r, engine::engine& e, metric_labels labels = {});
+void collect_engine_samples(sample_sink& s, engine::engine& e, const metric_labels& labels = {});
+
+/// Samples read from a durable database at scrape time, each with `labels`:
+///   db001_wal_bytes_total, db001_wal_fsyncs_total, db001_wal_commits_total (commit records made
+///   durable; commits / fsyncs = the group-commit ratio), db001_wal_write_failures_total,
+///   db001_checkpoints_total, db001_checkpoint_failures_total,
+///   db001_checkpoint_duration_seconds (the last checkpoint; absent before the first),
+///   db001_recovery_seconds, db001_recovery_records (WAL records replayed),
+///   db001_recovery_wal_bytes (the last start-up). REQUIRES: the handle is dropped before `st`.
+[[nodiscard]] collector_handle add_durability_collector(registry& r, recovery::durable_store& st,
+                                                        metric_labels labels = {});
+void collect_durability_samples(sample_sink& s, recovery::durable_store& st, const metric_labels& labels = {});
 
 /// The metrics the server updates itself, registered once in registry::global().
 struct server_metrics {
@@ -189,10 +208,6 @@ struct server_metrics {
   gauge& connections_idle;        ///< db001_connections{state="idle"}: connected, waiting
   counter& connections_accepted;  ///< db001_connections_accepted_total
   counter& connections_rejected;  ///< db001_connections_rejected_total (limit, auth failure)
-  counter& wal_bytes;             ///< db001_wal_bytes_total
-  counter& wal_fsyncs;            ///< db001_wal_fsyncs_total
-  counter& checkpoints;           ///< db001_checkpoints_total
-  counter& recovery_records;      ///< db001_recovery_records_replayed_total
 
   static server_metrics& get();
   /// active + idle.

@@ -23,7 +23,9 @@ durable_store::durable_store(storage::catalog& cat, txn::txn_manager& tm, durabl
   if (cfg_.wal_dir.empty()) cfg_.wal_dir = join(cfg_.data_dir, "wal");
   fs_.make_dirs(cfg_.wal_dir);
   recovery_paths paths{cfg_.wal_dir, cfg_.archive_dir, cfg_.segment_size};
+  auto t0 = std::chrono::steady_clock::now();
   recovery_ = recover_database(cat_, tm_, store_, fs_, paths, cfg_.target, progress);
+  recovery_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   wal_log::options lo;
   lo.segment_size = cfg_.segment_size;
   lo.archive_dir = cfg_.archive_dir;
@@ -59,6 +61,15 @@ bool durable_store::checkpoint_due() const {
 }
 
 checkpoint_report durable_store::checkpoint() {
+  try {
+    return checkpoint_once();
+  } catch (...) {
+    checkpoint_failures_.fetch_add(1, std::memory_order_relaxed);
+    throw;
+  }
+}
+
+checkpoint_report durable_store::checkpoint_once() {
   std::lock_guard one_at_a_time(checkpoint_mutex_);
   auto t0 = std::chrono::steady_clock::now();
   // No transaction may hold uncommitted catalog changes while the catalog image is taken.
@@ -78,8 +89,11 @@ checkpoint_report durable_store::checkpoint() {
   last_checkpoint_time_ = std::chrono::steady_clock::now();
   last_checkpoint_lsn_ = rep.redo_lsn;
   last_snapshot_ts_ = rep.snapshot_ts;
-  std::lock_guard lock(report_mutex_);
-  last_report_ = rep;
+  {
+    std::lock_guard lock(report_mutex_);
+    last_report_ = rep;
+  }
+  checkpoints_.fetch_add(1, std::memory_order_relaxed);
   return rep;
 }
 

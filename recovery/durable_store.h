@@ -9,6 +9,7 @@
 ///
 /// Thread-safety: checkpoint() from one thread at a time (the checkpointer); the log as
 /// wal_log documents.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -66,8 +67,15 @@ class durable_store {
   checkpoint_report checkpoint();
   /// The last checkpoint's report (nullopt before the first).
   std::optional<checkpoint_report> last_checkpoint() const;
+  /// Checkpoints completed by this store (since it was opened) and checkpoint() calls that threw.
+  uint64_t checkpoints_completed() const { return checkpoints_.load(std::memory_order_relaxed); }
+  uint64_t checkpoints_failed() const { return checkpoint_failures_.load(std::memory_order_relaxed); }
+  /// Wall-clock seconds the start-up recovery took (checkpoint load + WAL replay + cutting).
+  double recovery_seconds() const { return recovery_seconds_; }
 
  private:
+  checkpoint_report checkpoint_once();
+
   storage::catalog& cat_;
   txn::txn_manager& tm_;
   durable_config cfg_;
@@ -80,6 +88,9 @@ class durable_store {
   lsn_t last_checkpoint_lsn_ = 0;
   uint64_t last_snapshot_ts_ = 0;  ///< of the last checkpoint (0 = none yet)
   std::mutex checkpoint_mutex_;
+  double recovery_seconds_ = 0;
+  std::atomic<uint64_t> checkpoints_{0};
+  std::atomic<uint64_t> checkpoint_failures_{0};
   mutable std::mutex report_mutex_;
   std::optional<checkpoint_report> last_report_;
 };

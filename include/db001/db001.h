@@ -41,6 +41,9 @@ struct prepared_data;
 namespace actors {
 struct session_box;
 }
+namespace recovery {
+class durable_store;
+}
 struct connection_actor;
 class database;
 std::unique_ptr<database> open_on(caf::actor_system& sys, const struct options& opts);
@@ -165,6 +168,9 @@ class database {
   std::unique_ptr<connection> connect();
   engine::engine& engine() { return *engine_; }
   const options& opts() const { return opts_; }
+  /// The on-disk side (WAL, checkpoints, recovery figures; recovery/durable_store.h), or
+  /// nullptr when the database lives in memory only.
+  recovery::durable_store* durable_store();
 
  private:
   friend struct database_access;

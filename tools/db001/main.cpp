@@ -177,9 +177,14 @@ int run(int argc, char** argv) {
     return 1;
   }
   cluster& cl = *owned;
-  std::vector<collector_handle> engine_metrics;
-  cl.for_each_open([&](const std::string&, db001::database& db) {
-    engine_metrics.push_back(add_engine_collector(registry::global(), db.engine()));
+  // Engine and durability samples of every open database (also those opened later), labelled
+  // {database="<name>"}; read under the cluster's lock, so a closed database is never touched.
+  collector_handle engine_metrics = registry::global().add_collector([&cl](sample_sink& s) {
+    cl.for_each_open([&](const std::string& name, db001::database& db) {
+      metric_labels labels{{"database", name}};
+      collect_engine_samples(s, db.engine(), labels);
+      if (auto* store = db.durable_store()) collect_durability_samples(s, *store, labels);
+    });
   });
 
   pg_server pg(sys, cl);
@@ -200,7 +205,7 @@ int run(int argc, char** argv) {
   std::cout << "db001: received " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
   http.set_state(server_state::shutting_down);
   pg.stop();
-  engine_metrics.clear();
+  engine_metrics.reset();
   http.stop();
   std::cout << "db001: stopped" << std::endl;
   return 0;
