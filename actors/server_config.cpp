@@ -159,6 +159,8 @@ const std::vector<key_def>& key_table() {
        [](server_config& c, std::string_view v) { c.database.work_mem = size_value(v, 64 << 10, "64kB"); }},
       {"database", "checkpoint_interval",
        [](server_config& c, std::string_view v) { c.database.checkpoint_interval = duration_value(v, false); }},
+      {"database", "max_wal_size",
+       [](server_config& c, std::string_view v) { c.database.max_wal_size = size_value(v, 1 << 20, "1MB"); }},
       {"database", "wal_level",
        [](server_config& c, std::string_view v) {
          std::string l = lower(trim(v));
@@ -640,6 +642,7 @@ db001::options to_engine_options(const server_config& cfg) {
   d.synchronous_commit = cfg.database.synchronous_commit;
   d.fsync_interval_ms = int(cfg.database.fsync_interval.count());
   d.checkpoint_interval_ms = int(cfg.database.checkpoint_interval.count());
+  d.checkpoint_wal_bytes = cfg.database.max_wal_size;
   return o;
 }
 

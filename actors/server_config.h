@@ -64,6 +64,8 @@ struct server_config {
     uint64_t shared_buffers = uint64_t(1) << 30;  ///< memory limit for table data (bytes)
     uint64_t work_mem = uint64_t(256) << 20;      ///< per operator before it reports 53200 (bytes)
     std::chrono::milliseconds checkpoint_interval{5 * 60 * 1000};
+    /// Also checkpoint when this much WAL was written since the last one (PostgreSQL's max_wal_size).
+    uint64_t max_wal_size = uint64_t(256) << 20;
     actors::wal_level wal_level = actors::wal_level::replica;
     bool synchronous_commit = true;  ///< off: COMMIT returns before the WAL fsync
     /// WAL writer period: with synchronous_commit=off the longest a commit waits to be flushed;
