@@ -66,18 +66,19 @@ start_servers() {  # sync -> pg_port, db_port, http_port
   eval "$(PG_SCRATCH_OPTS="$pg_opts" test/pg_scratch.sh start)"
   pg_dir=$PG_SCRATCH_DIR
   pg_port=$(sed -n "s/.*port=\([0-9]*\).*/\1/p" <<<"$PG_CONNINFO")
-  rm -rf "$work/data"
+  local log="$work/db001-sync-$s.log"  # one per round: a reused log could show the last round's port
+  rm -rf "$work/data" "$log"
   build/bin/db001 --port 0 --http-port 0 --data-dir "$work/data" -c database.synchronous_commit="$s" \
-    >"$work/db001.log" 2>&1 &
+    >"$log" 2>&1 &
   db_pid=$!
   db_port="" http_port=""
   for _ in $(seq 300); do
-    db_port=$(sed -n 's/.*connections on [^ ]*:\([0-9]*\).*/\1/p' "$work/db001.log")
+    db_port=$(sed -n 's/.*connections on [^ ]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null)
     [ -n "$db_port" ] && break
     sleep 0.1
   done
-  [ -n "$db_port" ] || { cat "$work/db001.log" >&2; exit 1; }
-  http_port=$(sed -n 's/.*metrics on [^ ]*:\([0-9]*\).*/\1/p' "$work/db001.log")
+  [ -n "$db_port" ] || { cat "$log" >&2; exit 1; }
+  http_port=$(sed -n 's/.*metrics on [^ ]*:\([0-9]*\).*/\1/p' "$log")
 }
 
 metric() {  # name -> value for database "postgres" (0 if absent)
