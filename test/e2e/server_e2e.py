@@ -384,8 +384,26 @@ def test_http(s):
     status, body = s.http("/metrics")
     check(status == 200 and "db001_transactions_committed_total" in body and "db001_query_duration_seconds_bucket" in body,
           "/metrics in Prometheus format")
-    m = re.search(r"db001_statements_total(?:\{[^}]*\})? (\d+)", body)
-    check(m is not None and int(m.group(1)) > 0, "statement counter counts")
+    m = re.search(r'db001_statements_total\{database="testdb"\} (\d+)', body)
+    check(m is not None and int(m.group(1)) > 0, "statement counter counts, labelled by database")
+
+    def sample(text, name, db="testdb"):
+        m = re.search(r'^%s\{database="%s"\} (\S+)$' % (name, db), text, re.M)
+        return float(m.group(1)) if m else None
+
+    names = ["db001_wal_bytes_total", "db001_wal_fsyncs_total", "db001_wal_commits_total",
+             "db001_wal_write_failures_total", "db001_checkpoints_total", "db001_recovery_seconds",
+             "db001_recovery_records"]
+    before = {n: sample(body, n) for n in names}
+    check(all(v is not None for v in before.values()), "WAL/checkpoint/recovery samples per database: %r" % before)
+    r = s.psql("-c", "CREATE TABLE IF NOT EXISTS metrics_wal(a int)", "-c", "INSERT INTO metrics_wal VALUES (1)")
+    check(r.returncode == 0, "commits for the WAL counters: " + r.stderr)
+    _, body = s.http("/metrics")
+    after = {n: sample(body, n) for n in names}
+    check(after["db001_wal_bytes_total"] > before["db001_wal_bytes_total"] and
+          after["db001_wal_fsyncs_total"] > before["db001_wal_fsyncs_total"] and
+          after["db001_wal_commits_total"] >= before["db001_wal_commits_total"] + 1 and
+          after["db001_wal_write_failures_total"] == 0, "WAL counters move after a commit: %r -> %r" % (before, after))
     status, _ = s.http("/nope")
     check(status == 404, "unknown paths are 404")
 
