@@ -179,6 +179,7 @@ database:
   shared_buffers: 8GB
   work_mem: 64kB
   checkpoint_interval: 30s
+  max_wal_size: 2GB
   wal_level: logical
   synchronous_commit: off
   fsync_interval: 100ms
@@ -216,6 +217,8 @@ auth:
   BOOST_TEST(c.database.shared_buffers == uint64_t(8) << 30);
   BOOST_TEST(c.database.work_mem == uint64_t(64) << 10);
   BOOST_TEST(c.database.checkpoint_interval.count() == 30000);
+  BOOST_TEST(c.database.max_wal_size == uint64_t(2) << 30);
+  BOOST_TEST(to_engine_options(c).durability.checkpoint_wal_bytes == uint64_t(2) << 30);
   BOOST_TEST((c.database.wal_level == wal_level::logical));
   BOOST_TEST(!c.database.synchronous_commit);
   BOOST_TEST(c.database.fsync_interval.count() == 100);
