@@ -139,7 +139,8 @@ if [[ " $only " == *" checkpoint "* || " $only " == *" during "* ]]; then
   start_server "$work/ckpt" "$work/ckpt.load.log" $long -c database.synchronous_commit=off
   pgb -i -q -s "$scale" >"$work/ckpt.init.log" 2>&1 || { cat "$work/ckpt.init.log" >&2; exit 1; }
   psql_q "CHECKPOINT" >/dev/null
-  echo "checkpoint after the load: $(grep 'checkpoint of .*/base/postgres:' "$work/ckpt.load.log" | tail -1 | cut -d' ' -f2-)"
+  echo "CHECKPOINT after the load took $(curl -s "http://127.0.0.1:$http_port/metrics" |
+    awk '$1 == "db001_checkpoint_duration_seconds{database=\"postgres\"}" { print $2 }') s"
   stop_server KILL
   echo "checkpoint data: $(du -sh "$work/ckpt/base/postgres" | cut -f1) in base/postgres, $(du -sh "$work/ckpt/wal/postgres" | cut -f1) of WAL"
   if [[ " $only " == *" checkpoint "* ]]; then restarts checkpoint "$work/ckpt" "$rows" $long; fi
