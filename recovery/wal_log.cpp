@@ -56,6 +56,9 @@ void wal_log::append(std::string& record, uint64_t commit_ts) noexcept {
     } while (!rest.empty());
     recent_.emplace_back(commit_ts, first);
     end_lsn_.store(insert_, std::memory_order_relaxed);
+    // synchronous_commit = off: the writer's timer flushes every fsync_interval; wake it early
+    // only when a lot is queued.
+    if (!opts_.synchronous && queue_.size() < async_wake_bytes) return;
   }
   if (!woken_.exchange(true) && wake_) wake_();
 }

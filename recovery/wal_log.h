@@ -40,6 +40,9 @@ class catalog;
 
 namespace db001::recovery {
 
+/// With synchronous_commit = off, queued bytes that wake the writer before its timer.
+inline constexpr size_t async_wake_bytes = size_t(4) << 20;
+
 /// Flag of a record whose payload continues in the next record.
 inline constexpr uint8_t flag_continued = 1;
 
