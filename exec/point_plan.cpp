@@ -69,6 +69,11 @@ uint64_t point_plan::run(exec_ctx& ctx, row_collection* out) const {
 
 namespace {
 
+/// Whether a visible row's cell is NULL (the NULL byte is only read when the block has any).
+bool is_null(const storage::block_column& c, uint32_t slot) {
+  return c.has_nulls.load(std::memory_order_acquire) && c.nulls[slot] != 0;
+}
+
 /// Rewrites the one row of `out` (the previous execution's output of the same plan) with
 /// slot `slot` of `blk`, in place: possible when `out` holds exactly one row whose column
 /// buffers nobody else holds (the caller let go of the result) and whose NULL bytes can take
@@ -80,14 +85,14 @@ bool rewrite_row(row_collection& out, const std::vector<int>& columns, const sto
   if (b.sel || b.cols.size() != columns.size()) return false;
   for (size_t i = 0; i < columns.size(); ++i) {
     const vector& v = b.cols[i];
-    if (v.keep.use_count() != 1 || v.borrowed || (!v.nulls && blk.column(columns[i]).nulls[slot])) return false;
+    if (v.keep.use_count() != 1 || v.borrowed || (!v.nulls && is_null(blk.column(columns[i]), slot))) return false;
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     const vector& v = b.cols[i];
     const auto& src = blk.column(columns[i]);
     // The buffer is this plan's own (gather's vector_buffer, see select()) and only `out` refers to it.
     auto* buf = static_cast<vector_buffer*>(v.keep.get());
-    bool null = src.nulls[slot] != 0;
+    bool null = is_null(src, slot);
     if (buf->nulls) buf->nulls[0] = null;
     visit_phys(t.column(columns[i]).type.physical(), [&](auto tag) {
       using T = decltype(tag);

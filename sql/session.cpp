@@ -295,17 +295,14 @@ std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::
   ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
   ctx.settings.work_mem = engine_.opts().work_mem;
   if (p.cls == stmt_class::select) {
-    std::shared_ptr<exec::row_collection> rows;
     if (p.point) {
       // The previous row stays for point_plan to overwrite in place (see point_plan::run).
-      rows = reuse && result->rows && result->rows.use_count() == 1
-                 ? result->rows
-                 : std::make_shared<exec::row_collection>(p.plan->types);
-      p.point->run(ctx, rows.get());
+      if (!reuse || !result->rows || result->rows.use_count() != 1)
+        result->rows = std::make_shared<exec::row_collection>(p.plan->types);
+      p.point->run(ctx, result->rows.get());
     } else {
-      rows = exec::run_plan(*p.plan, ctx);
+      result->rows = exec::run_plan(*p.plan, ctx);
     }
-    result->rows = std::move(rows);
     if (!reuse) {
       result->names = p.names;
       result->types = p.types;

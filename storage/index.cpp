@@ -245,7 +245,7 @@ void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) 
 
 bool index::row_has_key(row_id rid, const value* key) const {
   if (!int_tree_) return row_key(rid) == encode_key(key);
-  // One NOT NULL integer column: compare the stored integer directly.
+  // One NOT NULL integer column: compare the stored integer directly (no NULL byte to read).
   const auto& col = table_->block_of(rid).column(columns_[0]);
   uint32_t slot = rid_slot(rid);
   int64_t stored = 0;
@@ -260,7 +260,7 @@ bool index::row_has_key(row_id rid, const value* key) const {
       stored = reinterpret_cast<const int64_t*>(col.data)[slot];
       break;
   }
-  return col.nulls[slot] == 0 && stored == int_of(key[0]);
+  return stored == int_of(key[0]);
 }
 
 bool index::entry_matches_row(const std::string& entry, row_id rid) const {
