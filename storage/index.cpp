@@ -233,7 +233,9 @@ std::string index::encode_key(const value* key) const {
 void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) const {
   if (int_tree_) {
     int64_t k = int_of(key[0]);
-    int_tree_->scan_from({k, 0}, true, [&](const int_entry& e, const row_id& r) { return e.key == k && fn(ctx, r); });
+    // The entry carries the row id (its value is the same): the value slots are not read.
+    int_tree_->scan_keys_from({k, 0}, true,
+                              [&](const int_entry& e, const row_id&) { return e.key == k && fn(ctx, e.rid); });
     return;
   }
   std::string k = encode_key(key);
