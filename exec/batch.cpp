@@ -141,6 +141,7 @@ std::pair<uint32_t, uint32_t> row_collection::locate(size_t row) const {
 }
 
 value row_collection::get(size_t row, size_t col) const {
+  if (chunks_.size() == 1) return get_value(chunks_[0].cols[col], chunks_[0].row(uint32_t(row)));  // a point result
   auto [ci, r] = locate(row);
   const batch& b = chunks_[ci];
   return get_value(b.cols[col], b.row(r));

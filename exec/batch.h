@@ -44,6 +44,13 @@ class string_heap {
     used_ += s.size();
     return p;
   }
+  /// Forgets every string added (REQUIRES: nothing points into the heap any more); the last
+  /// chunk is kept for the next strings.
+  void clear() {
+    big_.clear();
+    if (chunks_.size() > 1) chunks_.erase(chunks_.begin(), chunks_.end() - 1);
+    used_ = 0;
+  }
   /// A string_t whose long bytes are copied into this heap.
   string_t copy(const string_t& s) {
     if (s.is_inline()) return s;

@@ -67,31 +67,93 @@ uint64_t point_plan::run(exec_ctx& ctx, row_collection* out) const {
   return scan_ ? select(ctx, *out) : insert(ctx);
 }
 
+namespace {
+
+/// Whether a visible row's cell is NULL (the NULL byte is only read when the block has any).
+bool is_null(const storage::block_column& c, uint32_t slot) {
+  return c.has_nulls.load(std::memory_order_acquire) && c.nulls[slot] != 0;
+}
+
+/// Rewrites the one row of `out` (the previous execution's output of the same plan) with
+/// slot `slot` of `blk`, in place: possible when `out` holds exactly one row whose column
+/// buffers nobody else holds (the caller let go of the result) and whose NULL bytes can take
+/// the new row. Returns false (out untouched) otherwise.
+bool rewrite_row(row_collection& out, const std::vector<int>& columns, const storage::table& t,
+                 const storage::row_block& blk, uint32_t slot) {
+  if (out.row_count() != 1 || out.chunk_count() != 1) return false;
+  const batch& b = out.chunk(0);
+  if (b.sel || b.cols.size() != columns.size()) return false;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const vector& v = b.cols[i];
+    if (v.keep.use_count() != 1 || v.borrowed || (!v.nulls && is_null(blk.column(columns[i]), slot))) return false;
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const vector& v = b.cols[i];
+    const auto& src = blk.column(columns[i]);
+    // The buffer is this plan's own (gather's vector_buffer, see select()) and only `out` refers to it.
+    auto* buf = static_cast<vector_buffer*>(v.keep.get());
+    bool null = is_null(src, slot);
+    if (buf->nulls) buf->nulls[0] = null;
+    visit_phys(t.column(columns[i]).type.physical(), [&](auto tag) {
+      using T = decltype(tag);
+      T* dst = reinterpret_cast<T*>(buf->data.get());
+      if constexpr (std::is_same_v<T, string_t>) {
+        if (buf->heap) buf->heap->clear();
+        const string_t& s = reinterpret_cast<const string_t*>(src.data)[slot];
+        if (null || s.is_inline()) {
+          dst[0] = null ? string_t() : s;
+        } else {
+          if (!buf->heap) buf->heap = std::make_unique<string_heap>();
+          dst[0] = buf->heap->copy(s);
+        }
+      } else {
+        dst[0] = reinterpret_cast<const T*>(src.data)[slot];
+      }
+    });
+  }
+  return true;
+}
+
+}  // namespace
+
 uint64_t point_plan::select(exec_ctx& ctx, row_collection& out) const {
   const storage::table& t = *scan_->tbl;
   const storage::index& ix = *scan_->idx;
-  std::string key;
+  // The key values, of the key columns' types (one column: no copy).
   value scratch;
-  for (size_t k = 0; k < scan_->eq.size(); ++k) {
-    const value& v = bound(*scan_->eq[k], ctx, scratch);
-    if (v.is_null()) return 0;  // = NULL matches nothing
-    storage::index::encode_value(key, t.column(ix.columns()[k]).type, v);
+  std::vector<value> several;
+  const value* key = nullptr;
+  if (scan_->eq.size() == 1) {
+    key = &bound(*scan_->eq[0], ctx, scratch);
+    if (key->is_null()) return 0;  // = NULL matches nothing
+  } else {
+    several.reserve(scan_->eq.size());
+    for (auto& e : scan_->eq) {
+      several.push_back(bound(*e, ctx, scratch));
+      if (several.back().is_null()) return 0;
+    }
+    key = several.data();
   }
   // A unique index has at most one visible version per key; an entry whose slot was reclaimed
   // and reused by another row no longer carries the key (skipped, as in index_scan).
   storage::row_id found = 0;
   bool any = false;
-  ix.scan_equal(key, [&](storage::row_id rid) {
-    if (ctx.tm->visible(t.block_of(rid), storage::rid_slot(rid), ctx.snap) && ix.row_key(rid) == key) {
+  ix.find_equal(key, [&](storage::row_id rid) {
+    if (ctx.tm->visible(t.block_of(rid), storage::rid_slot(rid), ctx.snap) && ix.row_has_key(rid, key)) {
       found = rid;
       any = true;
       return false;
     }
     return true;
   });
-  if (!any) return 0;
+  if (!any) {
+    out.clear();
+    return 0;
+  }
   auto& blk = t.block_of(found);
   uint32_t slot = storage::rid_slot(found);
+  if (rewrite_row(out, out_columns_, t, blk, slot)) return 1;
+  out.clear();
   batch b;
   b.size = b.count = 1;
   b.cols.reserve(out_columns_.size());

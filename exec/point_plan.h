@@ -26,7 +26,9 @@ class point_plan {
   static std::unique_ptr<point_plan> compile(const plan_node& root);
 
   bool is_select() const { return scan_ != nullptr; }
-  /// A point select: appends the visible row (if any) to `out` and returns the row count.
+  /// A point select: leaves the visible row (if any) as the only row of `out` and returns the
+  /// row count. `out` is empty or holds this plan's previous output, which only the caller
+  /// refers to (its buffers are reused when nothing else holds them).
   /// An insert: writes the row and returns 1 (`out` unused).
   uint64_t run(exec_ctx& ctx, row_collection* out) const;
 

@@ -1,6 +1,8 @@
 #include "sql/session.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "exec/operator.h"
 #include "exec/point_plan.h"
@@ -119,6 +121,16 @@ std::shared_ptr<result_data> error_result(const db_error& e, std::string_view sq
   r->hint = e.hint();
   r->position = e.position() <= 0 ? 0 : e.position_in_bytes() ? sql::char_position(sql, e.position()) : e.position();
   return r;
+}
+
+/// tag = prefix followed by n. A recycled result usually has that tag already ("SELECT 1"):
+/// then it is left alone.
+void set_tag(std::string& tag, std::string_view prefix, uint64_t n) {
+  char text[48];
+  size_t len = std::min(prefix.size(), sizeof text - 20);
+  std::memcpy(text, prefix.data(), len);
+  len = size_t(std::to_chars(text + len, text + sizeof text, n).ptr - text);
+  if (std::string_view(tag) != std::string_view(text, len)) tag.assign(text, len);
 }
 
 std::shared_ptr<result_data> ok_result(std::string tag) {
@@ -283,31 +295,30 @@ std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::
   ctx.settings.parallel_threshold_rows = engine_.opts().parallel_threshold_rows;
   ctx.settings.work_mem = engine_.opts().work_mem;
   if (p.cls == stmt_class::select) {
-    std::shared_ptr<exec::row_collection> rows;
     if (p.point) {
-      rows = reuse && result->rows && result->rows.use_count() == 1 ? result->rows
-                                                                   : std::make_shared<exec::row_collection>(p.plan->types);
-      rows->clear();
-      p.point->run(ctx, rows.get());
+      // The previous row stays for point_plan to overwrite in place (see point_plan::run).
+      if (!reuse || !result->rows || result->rows.use_count() != 1)
+        result->rows = std::make_shared<exec::row_collection>(p.plan->types);
+      p.point->run(ctx, result->rows.get());
     } else {
-      rows = exec::run_plan(*p.plan, ctx);
+      result->rows = exec::run_plan(*p.plan, ctx);
     }
-    result->rows = std::move(rows);
     if (!reuse) {
       result->names = p.names;
       result->types = p.types;
     }
-    result->tag = "SELECT " + std::to_string(result->rows->row_count());
+    set_tag(result->tag, "SELECT ", result->rows->row_count());
   } else {
     if (p.point)
       p.point->run(ctx, nullptr);
     else
       exec::run_plan(*p.plan, ctx);
     result->affected = ctx.rows_affected;
-    std::string n = std::to_string(ctx.rows_affected);
-    result->tag = p.cls == stmt_class::insert   ? "INSERT 0 " + n
-                  : p.cls == stmt_class::update ? "UPDATE " + n
-                                                : "DELETE " + n;
+    set_tag(result->tag,
+            p.cls == stmt_class::insert   ? "INSERT 0 "
+            : p.cls == stmt_class::update ? "UPDATE "
+                                          : "DELETE ",
+            ctx.rows_affected);
   }
   if (p.point) p.recycled = result;
   return result;

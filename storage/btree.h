@@ -307,6 +307,14 @@ class btree {
   requires std::predicate<F&, const Key&, const Value&>
   void scan_from(const Key& lower, bool inclusive, F&& fn) const { scan_forward(&lower, inclusive, nullptr, fn); }
 
+  /// As scan_from, but fn gets Value{} instead of each key's value: for keys that carry what the caller needs (the
+  /// value slots, another cache line per leaf, are not read). Any thread.
+  template <class F>
+  requires std::predicate<F&, const Key&, const Value&>
+  void scan_keys_from(const Key& lower, bool inclusive, F&& fn) const {
+    scan_forward</*with_values=*/false>(&lower, inclusive, nullptr, fn);
+  }
+
   /// Calls fn(key, value) for all keys in ascending order until fn returns false. Any thread.
   template <class F>
   requires std::predicate<F&, const Key&, const Value&>
@@ -878,7 +886,7 @@ class btree {
   // ---- scans --------------------------------------------------------------------------------------------------------
 
   /// Ascending scan from *lower (or the start) up to *upper_exclusive (or the end).
-  template <class F>
+  template <bool with_values = true, class F>
   void scan_forward(const Key* lower, bool inclusive, const Key* upper_exclusive, F& fn) const {
     // Entries are copied a few at a time (2, then 8, 32, ... up to a whole leaf): a point
     // lookup that stops after one or two entries copies no more than that.
@@ -895,7 +903,13 @@ class btree {
       std::size_t i = 0;
       if (bound) i = inclusive ? leaf_lower_bound(leaf, n, *bound) : leaf_upper_bound(leaf, n, *bound);
       std::size_t end = std::min(n, i + chunk);
-      for (; i < end; ++i) buf.emplace_back(leaf_key(leaf, i), leaf_value(leaf, i));
+      for (; i < end; ++i) {
+        if constexpr (with_values) {
+          buf.emplace_back(leaf_key(leaf, i), leaf_value(leaf, i));
+        } else {
+          buf.emplace_back(leaf_key(leaf, i), Value{});
+        }
+      }
       bool leaf_done = end == n;
       leaf_node* next = leaf->next.load(std::memory_order_acquire);
       guard.release();

@@ -212,6 +212,59 @@ void index::scan_equal(const std::string& key, const std::function<bool(row_id)>
   });
 }
 
+int64_t index::int_of(const value& v) const {
+  // As encode_value: the value narrowed to the column's width.
+  switch (int_width_) {
+    case 2:
+      return int16_t(v.as_int());
+    case 4:
+      return int32_t(v.as_int());
+    default:
+      return v.as_int();
+  }
+}
+
+std::string index::encode_key(const value* key) const {
+  std::string k;
+  for (size_t i = 0; i < columns_.size(); ++i) encode_value(k, table_->column(columns_[i]).type, key[i]);
+  return k;
+}
+
+void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) const {
+  if (int_tree_) {
+    int64_t k = int_of(key[0]);
+    // The entry carries the row id (its value is the same): the value slots are not read.
+    int_tree_->scan_keys_from({k, 0}, true,
+                              [&](const int_entry& e, const row_id&) { return e.key == k && fn(ctx, e.rid); });
+    return;
+  }
+  std::string k = encode_key(key);
+  tree_->scan_from(k, true, [&](const std::string& entry, const row_id& r) {
+    if (entry.size() < k.size() || std::memcmp(entry.data(), k.data(), k.size()) != 0) return false;
+    return fn(ctx, r);
+  });
+}
+
+bool index::row_has_key(row_id rid, const value* key) const {
+  if (!int_tree_) return row_key(rid) == encode_key(key);
+  // One NOT NULL integer column: compare the stored integer directly (no NULL byte to read).
+  const auto& col = table_->block_of(rid).column(columns_[0]);
+  uint32_t slot = rid_slot(rid);
+  int64_t stored = 0;
+  switch (int_width_) {
+    case 2:
+      stored = reinterpret_cast<const int16_t*>(col.data)[slot];
+      break;
+    case 4:
+      stored = reinterpret_cast<const int32_t*>(col.data)[slot];
+      break;
+    default:
+      stored = reinterpret_cast<const int64_t*>(col.data)[slot];
+      break;
+  }
+  return stored == int_of(key[0]);
+}
+
 bool index::entry_matches_row(const std::string& entry, row_id rid) const {
   std::string k = row_key(rid);
   put_rid(k, rid);

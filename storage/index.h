@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "storage/row_block.h"
@@ -67,6 +68,20 @@ class index {
 
   /// Calls fn(rid) for every entry whose key starts with `key` (ascending); fn returns false to stop.
   void scan_equal(const std::string& key, const std::function<bool(row_id)>& fn) const;
+  /// Point lookup by a full key: `key` holds one value per key column, each of its column's
+  /// type and none NULL. Calls fn(rid) (returning false to stop) for every entry with that
+  /// key, oldest entry first, with no latch held; the caller checks visibility and then
+  /// row_has_key(). No std::function, and no encoding for integer keys.
+  template <class F>
+  void find_equal(const value* key, F&& fn) const {
+    using fn_type = std::remove_reference_t<F>;
+    visit_equal(
+        key, [](void* f, row_id r) { return (*static_cast<fn_type*>(f))(r); }, &fn);
+  }
+  /// Whether row rid, a version visible to the caller, still carries the full key `key` (as
+  /// for find_equal): false if its slot was reclaimed and reused by another row since the
+  /// entry was read.
+  bool row_has_key(row_id rid, const value* key) const;
   /// Calls fn(entry, rid) for entries between the bounds (prefix-compared), ascending or descending.
   void scan_range(const std::optional<key_bound>& lo, const std::optional<key_bound>& hi, bool reverse,
                   const std::function<bool(const std::string& entry, row_id)>& fn) const;
@@ -101,6 +116,11 @@ class index {
   /// The integer of an encoded single-column key, if this index uses int entries and the
   /// bytes are such a key.
   std::optional<int64_t> int_key(const std::string& key) const;
+  /// The integer entry key of a boxed value of the (int-entry) key column.
+  int64_t int_of(const value& v) const;
+  /// The normalized encoding of a full key given as values (as for find_equal).
+  std::string encode_key(const value* key) const;
+  void visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) const;
   std::string entry_string(const int_entry& e) const;
 
   std::unique_ptr<btree<std::string, row_id, std::less<std::string>>> tree_;
