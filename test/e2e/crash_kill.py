@@ -109,7 +109,7 @@ def check(server, acked_all, cycle):
     lost = 0
     for c in range(CLIENTS):
         mine = present.get(c, {})
-        acked = acked_all[c]
+        acked = set(acked_all[c])
         for s in acked:
             if s not in mine:
                 lost += 1
