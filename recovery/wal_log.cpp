@@ -82,6 +82,17 @@ bool wal_log::pending() const {
   return !queue_.empty() || retry_pending_.load(std::memory_order_acquire);
 }
 
+void wal_log::recycle_requested() {
+  if (lsn_t r = recycle_to_.exchange(0)) {
+    try {
+      writer_->recycle(r);
+    } catch (const io_error& e) {  // kept; the next request retries
+      std::lock_guard sl(stats_mutex_);
+      last_error_ = e.what();
+    }
+  }
+}
+
 bool wal_log::flush() {
   woken_.store(false);
   std::string batch;
@@ -90,15 +101,7 @@ bool wal_log::flush() {
   {
     std::lock_guard lock(queue_mutex_);
     if (queue_.empty() && retry_.empty()) {
-      lsn_t r = recycle_to_.exchange(0);
-      if (r) {
-        try {
-          writer_->recycle(r);
-        } catch (const io_error& e) {
-          std::lock_guard sl(stats_mutex_);
-          last_error_ = e.what();
-        }
-      }
+      recycle_requested();
       return true;
     }
     batch.swap(queue_);
@@ -169,14 +172,7 @@ bool wal_log::flush() {
     uint64_t visible = tm_.snapshot_ts();
     while (!recent_.empty() && recent_.front().first <= visible) recent_.pop_front();
   }
-  if (lsn_t r = recycle_to_.exchange(0)) {
-    try {
-      writer_->recycle(r);
-    } catch (const io_error& e) {
-      std::lock_guard sl(stats_mutex_);
-      last_error_ = e.what();
-    }
-  }
+  recycle_requested();
   return true;
 }
 

@@ -96,6 +96,8 @@ class wal_log : public txn::commit_log {
 
  private:
   void queue_locked(record_type type, std::string_view payload, uint8_t flags, uint64_t commit_ts);
+  /// Runs a pending request_recycle (flushing thread only).
+  void recycle_requested();
 
   storage::catalog& cat_;
   txn::txn_manager& tm_;
