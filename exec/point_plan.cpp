@@ -1,5 +1,7 @@
 #include "exec/point_plan.h"
 
+#include <algorithm>
+
 #include "exec/dml.h"
 #include "exec/evaluate.h"
 #include "storage/index.h"
@@ -44,6 +46,10 @@ std::unique_ptr<point_plan> point_plan::compile(const plan_node& root) {
       pp->out_columns_ = s->columns;
     }
     pp->scan_ = s;
+    pp->prefetch_columns_ = s->idx->columns();
+    for (int c : pp->out_columns_)
+      if (std::find(pp->prefetch_columns_.begin(), pp->prefetch_columns_.end(), c) == pp->prefetch_columns_.end())
+        pp->prefetch_columns_.push_back(c);
     return pp;
   }
   if (root.kind == plan_kind::insert && root.children.size() == 1 && root.children[0]->kind == plan_kind::values) {
@@ -139,7 +145,9 @@ uint64_t point_plan::select(exec_ctx& ctx, row_collection& out) const {
   storage::row_id found = 0;
   bool any = false;
   ix.find_equal(key, [&](storage::row_id rid) {
-    if (ctx.tm->visible(t.block_of(rid), storage::rid_slot(rid), ctx.snap) && ix.row_has_key(rid, key)) {
+    const auto& blk = t.block_of(rid);
+    blk.prefetch_slot(storage::rid_slot(rid), prefetch_columns_);
+    if (ctx.tm->visible(blk, storage::rid_slot(rid), ctx.snap) && ix.row_has_key(rid, key)) {
       found = rid;
       any = true;
       return false;

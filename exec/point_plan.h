@@ -38,7 +38,8 @@ class point_plan {
 
   // point select
   const index_scan_node* scan_ = nullptr;
-  std::vector<int> out_columns_;  ///< table columns produced, in output order
+  std::vector<int> out_columns_;       ///< table columns produced, in output order
+  std::vector<int> prefetch_columns_;  ///< the key columns and out_columns_, each once
   // insert
   const insert_node* insert_ = nullptr;
   std::vector<const expr*> cells_;  ///< per table column: its value expression, null = NULL

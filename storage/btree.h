@@ -22,9 +22,10 @@
 ///     programming language memory models?"), so there are no data races in the C++ sense and ThreadSanitizer is
 ///     quiet.
 ///   Key and Value types decide how leaves are read:
-///   - Optimistic trees (Key and Value trivially copyable, at most 8 bytes, lock-free std::atomic_ref, e.g. uint64_t
-///     and int64_t keys with uint64_t row ids): leaves are read optimistically like inner nodes; a torn read just
-///     produces a value that fails validation.
+///   - Optimistic trees (Key and Value trivially copyable and either at most 8 bytes with lock-free std::atomic_ref,
+///     or 8-aligned multiples of 8 bytes up to 32 that are loaded and stored word by word, e.g. int64_t keys, or
+///     (int64_t, row id) pairs, with uint64_t row ids): leaves are read optimistically like inner nodes; a torn read
+///     just produces a value that fails validation.
 ///   - Latched trees (any other type, e.g. std::string keys): a torn std::string must never be read, so (a) inner
 ///     nodes store pointers to immutable separator keys (allocated once per leaf split, owned by the tree, never
 ///     modified or freed), which an optimistic reader can dereference safely, and (b) readers of a leaf take a shared
@@ -41,6 +42,7 @@
 /// Compare must be a strict weak order whose operator() is const and thread-safe.
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -64,21 +66,64 @@ namespace db001::storage {
 
 namespace btree_detail {
 
-/// True when T can be loaded and stored with lock-free std::atomic_ref; such keys and values are read optimistically.
+/// True when T can be loaded and stored without tearing being undefined behaviour: either as a whole with lock-free
+/// std::atomic_ref (at most 8 bytes), or word by word (trivially copyable, a multiple of 8 bytes up to 32, 8-aligned,
+/// e.g. an (int64 key, row id) pair). Such keys and values are read optimistically: a torn multi-word read is just a
+/// value that fails validation.
 template <class T>
 consteval bool atomically_readable() {
-  if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= 8 && (sizeof(T) & (sizeof(T) - 1)) == 0) {
+  if constexpr (!std::is_trivially_copyable_v<T>) {
+    return false;
+  } else if constexpr (sizeof(T) <= 8 && (sizeof(T) & (sizeof(T) - 1)) == 0) {
     return std::atomic_ref<T>::is_always_lock_free;
   } else {
-    return false;
+    return sizeof(T) % 8 == 0 && sizeof(T) <= 32 && alignof(T) >= 8;
   }
 }
 
-/// Alignment of an array of T that is accessed through std::atomic_ref<T> when `atomic` is set.
+/// True when T is accessed word by word rather than through std::atomic_ref<T>.
+template <class T>
+consteval bool wordwise() {
+  return atomically_readable<T>() && sizeof(T) > 8;
+}
+
+/// Atomic (per machine word, for multi-word T) load of an atomically_readable slot.
+template <class T>
+inline T slot_load(const T& slot, std::memory_order order) noexcept {
+  if constexpr (wordwise<T>()) {
+    struct words {
+      uint64_t w[sizeof(T) / 8];
+    } out;
+    const auto* src = reinterpret_cast<const uint64_t*>(&slot);
+    for (std::size_t i = 0; i < sizeof(T) / 8; ++i) out.w[i] = __atomic_load_n(src + i, static_cast<int>(order));
+    return std::bit_cast<T>(out);
+  } else {
+    return std::atomic_ref<T>(const_cast<T&>(slot)).load(order);
+  }
+}
+
+/// Atomic (per machine word, for multi-word T) store into an atomically_readable slot.
+template <class T>
+inline void slot_store(T& slot, const T& v, std::memory_order order) noexcept {
+  if constexpr (wordwise<T>()) {
+    struct words {
+      uint64_t w[sizeof(T) / 8];
+    };
+    auto in = std::bit_cast<words>(v);
+    auto* dst = reinterpret_cast<uint64_t*>(&slot);
+    for (std::size_t i = 0; i < sizeof(T) / 8; ++i) __atomic_store_n(dst + i, in.w[i], static_cast<int>(order));
+  } else {
+    std::atomic_ref<T>(slot).store(v, order);
+  }
+}
+
+/// Alignment of an array of T whose slots are accessed atomically when `atomic` is set.
 template <class T, bool atomic>
 consteval std::size_t slot_alignment() {
-  if constexpr (atomic) {
+  if constexpr (atomic && !wordwise<T>()) {
     return std::max(alignof(T), std::atomic_ref<T>::required_alignment);
+  } else if constexpr (atomic) {
+    return std::max<std::size_t>(alignof(T), 8);
   } else {
     return alignof(T);
   }
@@ -190,6 +235,7 @@ class btree {
     inner_seps_off_ = round_up(sizeof(inner_node), sep_align);
     inner_children_off_ = round_up(inner_seps_off_ + sizeof(sep_t) * order_, alignof(node_base*));
     inner_bytes_ = inner_children_off_ + sizeof(node_base*) * (order_ + 1);
+    prefetch_bytes_ = std::min<std::size_t>(std::max(leaf_values_off_, inner_children_off_), 2048);
     root_.store(new_leaf(), std::memory_order_release);
   }
 
@@ -401,7 +447,7 @@ class btree {
     Value* values = nullptr;
   };
   struct inner_node : node_base {
-    sep_t* seps = nullptr;           ///< order_ slots, always accessed through std::atomic_ref
+    sep_t* seps = nullptr;           ///< order_ slots, always accessed through slot_load/slot_store
     node_base** children = nullptr;  ///< order_ + 1 slots, always accessed through std::atomic_ref
   };
 
@@ -558,14 +604,14 @@ class btree {
   /// Key i of a leaf: a racy-but-atomic copy (optimistic trees) or a reference (latched trees, latch held).
   static decltype(auto) leaf_key(const leaf_node* l, std::size_t i) noexcept {
     if constexpr (optimistic_leaves) {
-      return std::atomic_ref<Key>(l->keys[i]).load(relaxed);
+      return btree_detail::slot_load(l->keys[i], relaxed);
     } else {
       return static_cast<const Key&>(l->keys[i]);
     }
   }
   static decltype(auto) leaf_value(const leaf_node* l, std::size_t i) noexcept {
     if constexpr (optimistic_leaves) {
-      return std::atomic_ref<Value>(l->values[i]).load(relaxed);
+      return btree_detail::slot_load(l->values[i], relaxed);
     } else {
       return static_cast<const Value&>(l->values[i]);
     }
@@ -573,13 +619,13 @@ class btree {
 
   static sep_t load_sep(const inner_node* in, std::size_t i) noexcept {
     if constexpr (inline_separators) {
-      return std::atomic_ref<sep_t>(in->seps[i]).load(relaxed);
+      return btree_detail::slot_load(in->seps[i], relaxed);
     } else {  // acquire: the separator object was constructed before its pointer was published
-      return std::atomic_ref<sep_t>(in->seps[i]).load(std::memory_order_acquire);
+      return btree_detail::slot_load(in->seps[i], std::memory_order_acquire);
     }
   }
   static void store_sep(inner_node* in, std::size_t i, sep_t s) noexcept {
-    std::atomic_ref<sep_t>(in->seps[i]).store(s, inline_separators ? relaxed : std::memory_order_release);
+    btree_detail::slot_store(in->seps[i], s, inline_separators ? relaxed : std::memory_order_release);
   }
   static node_base* load_child(const inner_node* in, std::size_t i) noexcept {
     return std::atomic_ref<node_base*>(in->children[i]).load(std::memory_order_acquire);
@@ -601,6 +647,13 @@ class btree {
     } else {
       return s == nullptr || cmp_(k, *s);
     }
+  }
+
+  /// Asks the CPU to fetch node n's header and keys (an inner node's separators, a leaf's keys) at once: a binary
+  /// search then waits for one memory latency instead of one per probe.
+  void prefetch_node(const node_base* n) const noexcept {
+    const char* p = reinterpret_cast<const char*>(n);
+    for (std::size_t off = 0; off < prefetch_bytes_; off += 64) __builtin_prefetch(p + off);
   }
 
   /// Index of the child of `in` (with n keys) whose subtree covers k: the number of separators <= k.
@@ -651,11 +704,11 @@ class btree {
   static void leaf_insert_at(leaf_node* l, std::size_t n, std::size_t pos, const Key& k, const Value& v) noexcept {
     if constexpr (optimistic_leaves) {
       for (std::size_t i = n; i > pos; --i) {
-        std::atomic_ref<Key>(l->keys[i]).store(std::atomic_ref<Key>(l->keys[i - 1]).load(relaxed), relaxed);
-        std::atomic_ref<Value>(l->values[i]).store(std::atomic_ref<Value>(l->values[i - 1]).load(relaxed), relaxed);
+        btree_detail::slot_store(l->keys[i], btree_detail::slot_load(l->keys[i - 1], relaxed), relaxed);
+        btree_detail::slot_store(l->values[i], btree_detail::slot_load(l->values[i - 1], relaxed), relaxed);
       }
-      std::atomic_ref<Key>(l->keys[pos]).store(k, relaxed);
-      std::atomic_ref<Value>(l->values[pos]).store(v, relaxed);
+      btree_detail::slot_store(l->keys[pos], k, relaxed);
+      btree_detail::slot_store(l->values[pos], v, relaxed);
     } else {
       if (pos == n) {
         std::construct_at(l->keys + n, k);
@@ -676,8 +729,8 @@ class btree {
   static void leaf_erase_at(leaf_node* l, std::size_t n, std::size_t pos) noexcept {
     if constexpr (optimistic_leaves) {
       for (std::size_t i = pos; i + 1 < n; ++i) {
-        std::atomic_ref<Key>(l->keys[i]).store(std::atomic_ref<Key>(l->keys[i + 1]).load(relaxed), relaxed);
-        std::atomic_ref<Value>(l->values[i]).store(std::atomic_ref<Value>(l->values[i + 1]).load(relaxed), relaxed);
+        btree_detail::slot_store(l->keys[i], btree_detail::slot_load(l->keys[i + 1], relaxed), relaxed);
+        btree_detail::slot_store(l->values[i], btree_detail::slot_load(l->values[i + 1], relaxed), relaxed);
       }
     } else {
       std::move(l->keys + pos + 1, l->keys + n, l->keys + pos);
@@ -690,7 +743,7 @@ class btree {
 
   static void set_value(leaf_node* l, std::size_t pos, const Value& v) noexcept {
     if constexpr (optimistic_leaves) {
-      std::atomic_ref<Value>(l->values[pos]).store(v, relaxed);
+      btree_detail::slot_store(l->values[pos], v, relaxed);
     } else {
       l->values[pos] = v;
     }
@@ -700,9 +753,8 @@ class btree {
   static void leaf_move_tail(leaf_node* src, std::size_t n, std::size_t from, leaf_node* dst) noexcept {
     for (std::size_t i = from; i < n; ++i) {
       if constexpr (optimistic_leaves) {
-        std::atomic_ref<Key>(dst->keys[i - from]).store(std::atomic_ref<Key>(src->keys[i]).load(relaxed), relaxed);
-        std::atomic_ref<Value>(dst->values[i - from])
-            .store(std::atomic_ref<Value>(src->values[i]).load(relaxed), relaxed);
+        btree_detail::slot_store(dst->keys[i - from], btree_detail::slot_load(src->keys[i], relaxed), relaxed);
+        btree_detail::slot_store(dst->values[i - from], btree_detail::slot_load(src->values[i], relaxed), relaxed);
       } else {
         std::construct_at(dst->keys + (i - from), std::move(src->keys[i]));
         std::construct_at(dst->values + (i - from), std::move(src->values[i]));
@@ -847,6 +899,7 @@ class btree {
         std::size_t idx = key != nullptr ? child_index(in, count, *key) : (rightmost ? count : 0);
         node_base* child = load_child(in, idx);
         if (child == nullptr) break;
+        prefetch_node(child);
         if (child->level == 0) {
           auto* l = static_cast<leaf_node*>(child);
           if (!enter_leaf_node(l, v)) break;
@@ -1034,6 +1087,7 @@ class btree {
   [[no_unique_address]] Compare cmp_;
   std::size_t leaf_keys_off_ = 0, leaf_values_off_ = 0, leaf_bytes_ = 0;
   std::size_t inner_seps_off_ = 0, inner_children_off_ = 0, inner_bytes_ = 0;
+  std::size_t prefetch_bytes_ = 0;  ///< bytes from a node's start that prefetch_node() fetches
   btree_detail::node_arena arena_;
   std::mutex separators_mu_;
   std::deque<Key> separators_;  ///< latched trees: immutable separator keys (a deque never moves its elements)

@@ -101,6 +101,19 @@ class row_block {
     return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmax_[slot])).load(std::memory_order_acquire);
   }
 
+  /// Asks the CPU to fetch slot's MVCC stamps and its values (and NULL bytes) of `columns` at
+  /// once, so that a point read waits for one memory latency instead of one per array.
+  template <class Columns>
+  void prefetch_slot(uint32_t slot, const Columns& columns) const {
+    __builtin_prefetch(&xmin_[slot]);
+    __builtin_prefetch(&xmax_[slot]);
+    for (int c : columns) {
+      const block_column& col = columns_[size_t(c)];
+      __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
+      __builtin_prefetch(col.nulls + slot);
+    }
+  }
+
   /// The newest commit timestamp that stamped an xmin or xmax in this block (0 = none since
   /// the block was created or loaded). Raised (relaxed fetch-max) by the committer *before* it
   /// stores the stamp, so a reader that sees a stamp also sees a value >= it here. Checkpoints

@@ -529,13 +529,36 @@ int stress_rounds() {
   return s != nullptr && std::atoi(s) > 0 ? std::atoi(s) : 1;
 }
 
+/// A 16-byte key (read word by word by optimistic readers): the pair (n, ~n) for key number n, ordered by n; a torn
+/// read shows up as a pair whose halves disagree.
+struct pair_key {
+  uint64_t n, check;
+  bool operator<(const pair_key& o) const { return n < o.n; }
+  bool operator==(const pair_key& o) const = default;
+};
+static_assert(tree<pair_key, uint64_t>::optimistic_leaves && tree<pair_key, uint64_t>::inline_separators);
+static_assert(tree<uint64_t, uint64_t>::optimistic_leaves && !tree<std::string, uint64_t>::optimistic_leaves);
+
+template <class Key>
+Key key_of(uint64_t n) {
+  if constexpr (std::is_same_v<Key, pair_key>) {
+    return pair_key{n, ~n};
+  } else {
+    return n;
+  }
+}
+/// The key number of k; a torn pair gives UINT64_MAX (out of every range, so the readers report it).
+inline uint64_t number_of(uint64_t k) { return k; }
+inline uint64_t number_of(const pair_key& k) { return k.check == ~k.n ? k.n : UINT64_MAX; }
+
 /// Writers insert disjoint key sets (key = j * writers + w, in shuffled order) while readers check finds and scans,
 /// then the writers erase the keys with odd j while readers check that the other keys never go missing.
-template <class Compare = std::less<uint64_t>>
+template <class Compare = std::less<uint64_t>, class Key = uint64_t>
 void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys_per_writer, std::size_t readers) {
   BOOST_TEST_MESSAGE("concurrent u64: order " << order << ", " << writers << " writers x " << keys_per_writer
                                               << " keys, " << readers << " readers");
-  tree<uint64_t, uint64_t, Compare> t(order);
+  tree<Key, uint64_t, Compare> t(order);
+  auto K = [](uint64_t n) { return key_of<Key>(n); };
   const uint64_t w_count = writers, total = writers * keys_per_writer;
   auto value_of = [](uint64_t k) { return k * 3 + 1; };
   // order[w][i] = j of the i-th key writer w inserts; rank[w][j] = i.
@@ -571,14 +594,14 @@ void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys
           std::size_t e = erased[w].load(std::memory_order_acquire);
           if (e == 0) continue;
           uint64_t gone = erase_order[w][r() % e] * w_count + w;  // erased before we look: must be absent
-          if (t.find(gone)) errors.report("erased key still found: " + std::to_string(gone));
+          if (t.find(K(gone))) errors.report("erased key still found: " + std::to_string(gone));
           continue;
         }
         std::size_t n = inserted[w].load(std::memory_order_acquire);
         if (n == 0) continue;
         uint64_t j = order_of[w][r() % n];
         uint64_t k = j * w_count + w;
-        auto v = t.find(k);
+        auto v = t.find(K(k));
         if (v ? *v != value_of(k) : !may_be_erased(j)) errors.report("inserted key not found: " + std::to_string(k));
         continue;
       }
@@ -589,13 +612,15 @@ void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys
       got.clear();
       bool ok = true;
       if (op < 8) {
-        t.scan_range(lo, hi, [&](uint64_t k, uint64_t v) {
+        t.scan_range(K(lo), K(hi), [&](const Key& key, uint64_t v) {
+          uint64_t k = number_of(key);
           if ((!got.empty() && k <= got.back()) || k < lo || k >= hi || v != value_of(k)) ok = false;
           got.push_back(k);
           return ok;
         });
       } else {
-        t.scan_reverse_from(hi, false, [&](uint64_t k, uint64_t v) {
+        t.scan_reverse_from(K(hi), false, [&](const Key& key, uint64_t v) {
+          uint64_t k = number_of(key);
           if (k < lo) return false;
           if ((!got.empty() && k >= got.back()) || k >= hi || v != value_of(k)) ok = false;
           got.push_back(k);
@@ -626,8 +651,8 @@ void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys
     writer_threads.emplace_back([&, w] {
       for (std::size_t i = 0; i < keys_per_writer; ++i) {
         uint64_t k = order_of[w][i] * w_count + w;
-        if (!t.insert(k, value_of(k))) errors.report("insert of a new key failed: " + std::to_string(k));
-        if (i % 64 == 0 && t.insert(k, 0)) errors.report("duplicate insert succeeded");
+        if (!t.insert(K(k), value_of(k))) errors.report("insert of a new key failed: " + std::to_string(k));
+        if (i % 64 == 0 && t.insert(K(k), 0)) errors.report("duplicate insert succeeded");
         inserted[w].store(i + 1, std::memory_order_release);
       }
     });
@@ -642,8 +667,8 @@ void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys
     writer_threads.emplace_back([&, w] {
       for (std::size_t i = 0; i < erase_order[w].size(); ++i) {
         uint64_t k = erase_order[w][i] * w_count + w;
-        if (!t.erase(k)) errors.report("erase of a present key failed: " + std::to_string(k));
-        if (i % 64 == 0 && !t.update(k - w_count, value_of(k - w_count))) errors.report("update failed");
+        if (!t.erase(K(k))) errors.report("erase of a present key failed: " + std::to_string(k));
+        if (i % 64 == 0 && !t.update(K(k - w_count), value_of(k - w_count))) errors.report("update failed");
         erased[w].store(i + 1, std::memory_order_release);
       }
     });
@@ -655,9 +680,9 @@ void run_concurrent_u64(std::size_t order, std::size_t writers, std::size_t keys
                                      << t.height());
   BOOST_REQUIRE_MESSAGE(errors.count.load() == 0, errors.count.load() << " errors, first: " << errors.first);
   require_invariants(t);
-  std::map<uint64_t, uint64_t> expected;
+  std::map<Key, uint64_t> expected;
   for (uint64_t k = 0; k < total; ++k) {
-    if ((k / w_count) % 2 == 0) expected.emplace(k, value_of(k));
+    if ((k / w_count) % 2 == 0) expected.emplace(K(k), value_of(k));
   }
   require_same_contents(t, expected);
 }
@@ -669,6 +694,14 @@ BOOST_AUTO_TEST_CASE(concurrent_insert_find_scan_erase_u64) {
     run_concurrent_u64(64, 4, 60000 / work_scale, 2);                          // production order and comparator
     run_concurrent_u64<yielding_less<uint64_t>>(3, 4, 20000 / work_scale, 4);  // tiny nodes, widened race windows
     run_concurrent_u64<yielding_less<uint64_t>>(4, 2, 20000 / work_scale, 6);  // reader-heavy
+  }
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_insert_find_scan_erase_16_byte_keys) {
+  // Keys of two words are copied word by word: readers must never act on a torn key.
+  for (int round = 0; round < stress_rounds(); ++round) {
+    run_concurrent_u64<std::less<pair_key>, pair_key>(64, 4, 60000 / work_scale, 2);
+    run_concurrent_u64<yielding_less<pair_key>, pair_key>(3, 4, 20000 / work_scale, 4);
   }
 }
 
