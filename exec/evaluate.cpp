@@ -10,11 +10,18 @@
 #include "exec/subquery.h"
 #include "storage/cast.h"
 #include "storage/error.h"
+#include "storage/numeric.h"
 #include "storage/stack_guard.h"
 
 namespace db001::exec {
 
 namespace {
+
+/// 22003 for a value that does not fit numeric type t, with PostgreSQL's DETAIL when t has a precision.
+[[noreturn]] void throw_field_overflow(const sql_type& t) {
+  if (t.width > 0) throw_numeric_field_overflow(t.width, t.scale);
+  throw db_error(sqlstate::numeric_value_out_of_range, "numeric field overflow");
+}
 
 /// A batch restricted to the rows at positions pos[0..n) of `in`'s selection.
 batch sub_batch(const batch& in, const uint32_t* pos, uint32_t n, std::unique_ptr<uint32_t[]>& storage) {
@@ -663,8 +670,7 @@ vector cast_vector(const vector& v, uint32_t n, sql_type t, bool explicit_cast) 
         for (uint32_t i = 0; i < n; ++i) {
           if (rn[i]) continue;
           int128_t x = rescale128(int128_t(src[i]), 0, t.scale);
-          if (x >= lim || x <= -lim)
-            throw db_error(sqlstate::numeric_value_out_of_range, "numeric field overflow");
+          if (x >= lim || x <= -lim) throw_field_overflow(t);
           if (tp == phys::i64)
             w.data<int64_t>()[i] = int64_t(x);
           else
@@ -679,7 +685,7 @@ vector cast_vector(const vector& v, uint32_t n, sql_type t, bool explicit_cast) 
     for (uint32_t i = 0; i < n; ++i) {
       if (rn[i]) continue;
       int128_t x = rescale128(load_numeric(v, i), f.scale, t.scale);
-      if (x >= lim || x <= -lim) throw db_error(sqlstate::numeric_value_out_of_range, "numeric field overflow");
+      if (x >= lim || x <= -lim) throw_field_overflow(t);
       if (tp == phys::i64)
         w.data<int64_t>()[i] = int64_t(x);
       else

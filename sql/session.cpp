@@ -6,6 +6,7 @@
 
 #include "exec/operator.h"
 #include "exec/point_plan.h"
+#include "sql/auto_param.h"
 #include "sql/binder.h"
 #include "sql/copy.h"
 #include "sql/ddl.h"
@@ -235,6 +236,7 @@ void session::plan(prepared_data& p) {
   b.get_setting = [this](const std::string& n) { return setting(n); };
   b.set_setting = [this](const std::string& n, const std::string& v) {
     settings_[n] = v;
+    ++settings_generation_;
     if (n == "statement_timeout") refresh_timeout();
   };
   b.backend_pid = int(reinterpret_cast<uintptr_t>(this) >> 4 & 0x3fffff);
@@ -486,6 +488,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
   }
   if (kind == "VAR_RESET_ALL") {
     settings_.clear();
+    ++settings_generation_;
     refresh_timeout();
     return ok_result("RESET");
   }
@@ -495,6 +498,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
   if (!known) throw db_error(sqlstate::undefined_object, "unrecognized configuration parameter \"" + name + "\"");
   if (kind == "VAR_SET_DEFAULT" || kind == "VAR_RESET") {
     settings_.erase(name);
+    ++settings_generation_;
     if (name == "default_transaction_isolation") default_isolation_ = txn::isolation::read_committed;
     if (name == "statement_timeout") refresh_timeout();
     return ok_result(kind == "VAR_RESET" ? "RESET" : "SET");
@@ -512,6 +516,7 @@ std::shared_ptr<result_data> session::set_statement(prepared_data& p) {
     return ok_result("SET");
   }
   settings_[name] = sql::normalize_setting(name, v);
+  ++settings_generation_;
   if (name == "statement_timeout") refresh_timeout();
   return ok_result("SET");
 }
@@ -587,7 +592,86 @@ std::shared_ptr<result_data> session::run(prepared_data& p, const std::vector<va
   }
 }
 
+namespace {
+
+/// Whether a string constant taken out as a parameter of inferred type t means what the
+/// literal means: the literal is coerced without a length or scale, while the parameter is
+/// cast to t, which would cut 'abcdef' to a varchar(3) or round '1.234' to a numeric(10,2).
+bool string_param_type_ok(const sql_type& t) {
+  switch (t.id) {
+    case type_id::text:
+    case type_id::boolean:
+    case type_id::int16:
+    case type_id::int32:
+    case type_id::int64:
+    case type_id::float32:
+    case type_id::float64:
+    case type_id::date:
+    case type_id::timestamp:
+      return true;
+    case type_id::varchar:
+    case type_id::numeric:
+      return t.width < 0;
+    default:
+      return false;  // bpchar pads and compares without trailing blanks; others: not taken
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<result_data> session::run_parameterized(std::string_view sql) {
+  auto q = sql::parameterize(sql);
+  if (!q) return nullptr;
+  uint64_t version = engine_.catalog().version();
+  auto it = cached_plans_.find(q->key);
+  if (it == cached_plans_.end() || it->second.catalog_version != version ||
+      it->second.settings_generation != settings_generation_) {
+    if (it == cached_plans_.end() && cached_plans_.size() >= max_cached_plans) cached_plans_.clear();
+    // Planned without side effects: a text that does not plan leaves no trace (and runs as
+    // written, which reports its error as usual).
+    auto p = std::make_shared<prepared_data>();
+    p->sql = q->text;
+    p->param_types = q->types;
+    try {
+      statement_stack_scope stack_scope;
+      p->tree = sql::parse_sql(q->text);
+      if (p->tree.statements.size() == 1) {
+        p->stmt = p->tree.statements[0];
+        p->classify(p->stmt.stmt.type());
+        if (p->is_dml_or_query()) {
+          plan(*p);
+          for (size_t i = 0; i < q->types.size() && p; ++i)
+            if (q->types[i].id == type_id::unknown && !string_param_type_ok(p->param_types[i])) p.reset();
+        } else {
+          p.reset();
+        }
+      } else {
+        p.reset();
+      }
+    } catch (const db_error&) {
+      p.reset();
+    }
+    it = cached_plans_.insert_or_assign(q->key, cached_plan{std::move(p), version, settings_generation_}).first;
+  }
+  if (!it->second.plan) return nullptr;
+  // Held here: a statement that changes a setting (set_config) or the catalog while it runs
+  // may replace the cache entry.
+  std::shared_ptr<prepared_data> p = it->second.plan;
+  // String constants are converted to their inferred types here: one that does not convert
+  // runs as written, so that its error points at the literal as PostgreSQL's does.
+  for (size_t i = 0; i < q->values.size(); ++i) {
+    if (q->types[i].id != type_id::unknown || p->param_types[i].id == type_id::text) continue;
+    try {
+      q->values[i] = cast_value(q->values[i], p->param_types[i], cast_kind::explicit_);
+    } catch (const db_error&) {
+      return nullptr;
+    }
+  }
+  return run(*p, &q->values, sql);
+}
+
 std::vector<std::shared_ptr<result_data>> session::execute(std::string_view sql) {
+  if (auto r = run_parameterized(sql)) return {r};
   std::vector<std::shared_ptr<result_data>> out;
   sql::parse_result tree;
   try {
@@ -644,6 +728,7 @@ void session::set_setting(const std::string& name, std::string value) {
     if (auto level = parse_isolation(value)) default_isolation_ = *level;
   }
   settings_[n] = sql::normalize_setting(n, value);
+  ++settings_generation_;
   if (n == "statement_timeout") refresh_timeout();
 }
 

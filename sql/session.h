@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sql/copy.h"
@@ -62,6 +63,19 @@ class session {
   std::unique_ptr<txn::transaction> begin_txn(txn::isolation level);
   void finish_implicit(bool ok);
   void plan(prepared_data& p);
+  /// A simple query run through the plan cached for its parameterized text (sql/auto_param.h),
+  /// or null when it has no such form or that form does not plan (then it runs as written).
+  std::shared_ptr<result_data> run_parameterized(std::string_view sql);
+  struct cached_plan {
+    std::shared_ptr<prepared_data> plan;  ///< null: the parameterized text did not plan
+    uint64_t catalog_version = 0;         ///< planned at this catalog version (re-planned after DDL)
+    uint64_t settings_generation = 0;     ///< and these settings (re-planned after SET)
+  };
+  /// Plans of simple queries by parameterized text and parameter types, per session (as
+  /// PostgreSQL's prepared statements); emptied when it reaches max_cached_plans.
+  std::unordered_map<std::string, cached_plan> cached_plans_;
+  static constexpr size_t max_cached_plans = 256;
+  uint64_t settings_generation_ = 0;  ///< bumped by every settings change
 
   engine& engine_;
   std::unique_ptr<txn::transaction> txn_;
