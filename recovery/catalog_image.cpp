@@ -229,7 +229,7 @@ void apply_catalog_image(storage::catalog& cat, std::string_view image) {
   apply_catalog_image(cat, decode_catalog_image(image));
 }
 
-void apply_catalog_image(storage::catalog& cat, const catalog_image& img) {
+void apply_catalog_image(storage::catalog& cat, const catalog_image& img, bool fill_new_indexes) {
   auto now = cat.all();
   std::unordered_map<uint32_t, const catalog_image::table_def*> want_tables;
   std::unordered_map<uint32_t, const catalog_image::index_def*> want_indexes;
@@ -319,7 +319,7 @@ void apply_catalog_image(storage::catalog& cat, const catalog_image& img) {
     auto& t = have_tables.at(d.table_oid);
     auto ix = std::make_shared<storage::index>(d.oid, d.name, t.get(), d.columns, d.unique, d.primary);
     ix->set_constraint(d.constraint);
-    if (t->block_count() > 0) build_index(*ix);
+    if (fill_new_indexes && t->block_count() > 0) build_index(*ix);
     cat.add_index(ix);
   }
   for (auto& v : img.views)

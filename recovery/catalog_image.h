@@ -125,7 +125,9 @@ catalog_image decode_catalog_image(std::string_view image);
 /// recovery), and raises the next oid. Single-threaded (recovery). Throws recovery_error for
 /// malformed images or changes the engine cannot make (a column's type changed).
 void apply_catalog_image(storage::catalog& cat, std::string_view image);
-void apply_catalog_image(storage::catalog& cat, const catalog_image& image);
+/// fill_new_indexes = false leaves indexes the image adds empty (recovery builds every index
+/// once, after the WAL replay).
+void apply_catalog_image(storage::catalog& cat, const catalog_image& image, bool fill_new_indexes = true);
 
 /// Adds row rid to index ix during recovery. Skips a row whose key holds a NULL although every
 /// key column is NOT NULL now: such a row predates the constraint (a checkpoint's catalog may be

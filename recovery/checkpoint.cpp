@@ -578,7 +578,19 @@ void checkpoint_store::remove_unneeded(const manifest& keep_new, const manifest*
   }
 }
 
-std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat) {
+void checkpoint_store::build_indexes(storage::catalog& cat) {
+  auto indexes = cat.all_indexes();
+  // Biggest first, so two big indexes do not end up on one thread at the end.
+  std::sort(indexes.begin(), indexes.end(),
+            [](auto& a, auto& b) { return a->tbl().block_count() > b->tbl().block_count(); });
+  if (indexes.size() >= opts_.threads) {  // an index per thread
+    parallel_for(indexes.size(), opts_.threads, [&](size_t i) { build_index(*indexes[i]); });
+  } else {  // few indexes: all threads on each
+    for (auto& ix : indexes) build_index(*ix, opts_.threads);
+  }
+}
+
+std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat, bool build_indexes_now) {
   auto t0 = clock_type::now();
   load_stats_ = {};
   std::vector<uint64_t> seqs;
@@ -669,15 +681,7 @@ std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat) {
     files.clear();
     load_stats_.seconds_read = seconds_since(t0);
     auto t1 = clock_type::now();
-    auto indexes = cat.all_indexes();
-    // Biggest first, so two big indexes do not end up on one thread at the end.
-    std::sort(indexes.begin(), indexes.end(),
-              [](auto& a, auto& b) { return a->tbl().block_count() > b->tbl().block_count(); });
-    if (indexes.size() >= opts_.threads) {  // an index per thread
-      parallel_for(indexes.size(), opts_.threads, [&](size_t i) { build_index(*indexes[i]); });
-    } else {  // few indexes: all threads on each
-      for (auto& ix : indexes) build_index(*ix, opts_.threads);
-    }
+    if (build_indexes_now) build_indexes(cat);
     for (auto& [oid, t] : tables) t->rebuild_free_slots();
     cat.restore_next_oid(img->next_oid);
     load_stats_.seconds_indexes = seconds_since(t1);

@@ -100,9 +100,14 @@ class checkpoint_store {
 
   /// Loads the newest valid checkpoint into an empty catalog (falling back to older manifests
   /// when the newest is missing pieces or fails its CRCs); nullopt if there is none. Builds every
-  /// index, the free lists and row counts; rows get xmin = S. The caller then replays the WAL
+  /// index (see build_indexes below), the free lists and row counts; rows get xmin = S. The caller then replays the WAL
   /// from meta.redo_lsn with skip_upto_ts = meta.snapshot_ts and continues the clock from S.
-  std::optional<checkpoint_meta> load(storage::catalog& cat);
+  /// With build_indexes = false the indexes stay empty: WAL replay then runs without index
+  /// maintenance and build_indexes() fills them all once at the end.
+  std::optional<checkpoint_meta> load(storage::catalog& cat, bool build_indexes = true);
+  /// Builds every index of cat from its table's rows, in parallel (the loader's threads).
+  /// REQUIRES: the indexes are empty and nobody else uses the catalog.
+  void build_indexes(storage::catalog& cat);
 
   const checkpoint_load_stats& last_load_stats() const { return load_stats_; }
   /// The redo LSN of the oldest checkpoint the store keeps (the fallback): the WAL may be

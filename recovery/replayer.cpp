@@ -11,7 +11,8 @@ namespace {
 constexpr uint64_t max_rid = (uint64_t(1) << 26) * storage::block_rows;  // table's directory limit
 }
 
-replayer::replayer(storage::catalog& cat, uint64_t skip_upto_ts) : cat_(cat), skip_upto_(skip_upto_ts) {}
+replayer::replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes)
+    : cat_(cat), skip_upto_(skip_upto_ts), maintain_indexes_(maintain_indexes) {}
 
 replayer::table_entry& replayer::lookup(uint32_t oid) {
   if (last_ && last_oid_ == oid) return *last_;
@@ -66,7 +67,7 @@ void replayer::apply_commit(std::string_view payload) {
   // Pass 2: apply.
   try {
     if (img) {
-      apply_catalog_image(cat_, *img);
+      apply_catalog_image(cat_, *img, maintain_indexes_);
       tables_valid_ = false;
       last_ = nullptr;
     }
@@ -121,7 +122,8 @@ void replayer::insert(const table_entry& te, storage::row_id rid, std::string_vi
   blk.note_change(ts);
   blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
   blk.xmin(slot).store(ts, std::memory_order_release);
-  for (auto& ix : *te.indexes) recovery_index_insert(*ix, rid);
+  if (maintain_indexes_)
+    for (auto& ix : *te.indexes) recovery_index_insert(*ix, rid);
 }
 
 void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) {
@@ -130,7 +132,8 @@ void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) {
   if (b >= t.block_count() || slot >= t.block(b).used() || t.block(b).load_xmin(slot) <= storage::slot_aborted)
     throw recovery_error("delete from \"" + t.name() + "\" of row id " + std::to_string(rid) + ", which holds no row");
   auto& blk = t.block(b);
-  for (auto& ix : *te.indexes) ix->erase(ix->row_key(rid), rid);
+  if (maintain_indexes_)
+    for (auto& ix : *te.indexes) ix->erase(ix->row_key(rid), rid);
   blk.note_change(ts);
   t.release_slot(rid);
 }

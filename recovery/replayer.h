@@ -27,7 +27,10 @@ namespace db001::recovery {
 
 class replayer {
  public:
-  replayer(storage::catalog& cat, uint64_t skip_upto_ts);
+  /// maintain_indexes = false: inserts and deletes leave the indexes alone (and indexes that
+  /// catalog images add stay empty); the caller builds every index after the last record, which
+  /// is much cheaper than one random B+Tree insert and erase per change.
+  replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes = true);
 
   /// Applies one commit-record payload (or skips it, see above).
   void apply_commit(std::string_view payload);
@@ -63,6 +66,7 @@ class replayer {
 
   storage::catalog& cat_;
   uint64_t skip_upto_;
+  bool maintain_indexes_;
   uint32_t gap_limit_ = uint32_t(1) << 20;
   uint64_t max_ts_ = 0, last_applied_ts_ = 0;
   uint64_t records_ = 0, skipped_ = 0, changes_ = 0;

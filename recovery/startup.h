@@ -43,6 +43,7 @@ struct recovery_result {
   uint64_t commits_applied = 0;
   uint64_t bytes = 0;  ///< WAL bytes read
   double replay_seconds = 0;
+  double index_seconds = 0;  ///< building every index after the replay
   lsn_t end = 0;  ///< where the log continues
   wal_stop stop = wal_stop::end_of_log;
   std::string stop_message;
