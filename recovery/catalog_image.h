@@ -82,8 +82,11 @@ class byte_reader {
     throw recovery_error(std::string(what_) + ": " + msg + " at byte " + std::to_string(offset()));
   }
   void need(size_t n) const {
-    if (size_t(end_ - p_) < n)
-      fail("truncated (need " + std::to_string(n) + " bytes, " + std::to_string(end_ - p_) + " left)");
+    if (size_t(end_ - p_) < n) [[unlikely]]
+      truncated(n);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void truncated(size_t n) const {
+    fail("truncated (need " + std::to_string(n) + " bytes, " + std::to_string(end_ - p_) + " left)");
   }
 
  private:

@@ -139,6 +139,7 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
       throw target_not_found("recovery target restore point \"" + target.name + "\" not found in the WAL");
   }
   rep.finish();
+  res.changes_applied = rep.changes();
   auto t2 = clock_type::now();
   store.build_indexes(cat);
   res.index_seconds = since(t2);
@@ -146,7 +147,8 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
   res.end = end;
   if (progress) {
     progress(rate_line("WAL replay done", res.records, res.bytes, res.replay_seconds) + "; " +
-             std::to_string(res.commits_applied) + " commits applied; log ends at LSN " + std::to_string(end) +
+             std::to_string(res.commits_applied) + " commits applied (" + std::to_string(res.changes_applied) +
+                 " row changes); log ends at LSN " + std::to_string(end) +
              (stopped_at_target ? " (recovery target reached)"
                                 : std::string(" (") + wal_stop_name(res.stop) +
                                       (res.stop_message.empty() ? "" : ": " + res.stop_message) + ")"),

@@ -41,6 +41,7 @@ struct recovery_result {
   lsn_t redo_from = 0;
   uint64_t records = 0;  ///< WAL records read after the redo start (commit parts, restore points)
   uint64_t commits_applied = 0;
+  uint64_t changes_applied = 0;  ///< row inserts and deletes of the commits applied
   uint64_t bytes = 0;  ///< WAL bytes read
   double replay_seconds = 0;
   double index_seconds = 0;  ///< building every index after the replay

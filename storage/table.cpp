@@ -122,6 +122,7 @@ void table::reclaim(row_id r) {
   release_slot(r);
   std::lock_guard lock(append_mutex_);
   free_slots_.push_back(r);
+  free_slots_maybe_nonempty_.store(true, std::memory_order_relaxed);
 }
 
 void table::release_slot(row_id r) {
@@ -163,15 +164,20 @@ row_block& table::restore_block(uint32_t b, uint32_t used) {
 }
 
 void table::restore_slot(row_id r) {
-  uint32_t slot = rid_slot(r);
-  row_block& blk = restore_block(rid_block(r), slot + 1);
-  if (blk.load_xmin(slot) != slot_free)
+  uint32_t slot = rid_slot(r), b = rid_block(r);
+  // Most restored rows land in a block that exists and has the slot in use already.
+  row_block* blk = b < block_count_.load(std::memory_order_acquire) ? &block(b) : nullptr;
+  if (!blk || blk->used() <= slot) blk = &restore_block(b, slot + 1);
+  if (blk->load_xmin(slot) != slot_free)
     throw db_error(sqlstate::internal_error,
                    "row id " + std::to_string(r) + " of \"" + name_ + "\" is restored twice (slot in use)");
   // Recovery rebuilds the free list at its end (rebuild_free_slots): emptying it here is how r
   // leaves it, in O(1) however long it is.
-  std::lock_guard lock(append_mutex_);
-  free_slots_.clear();
+  if (free_slots_maybe_nonempty_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(append_mutex_);
+    free_slots_.clear();
+    free_slots_maybe_nonempty_.store(false, std::memory_order_relaxed);
+  }
 }
 
 int64_t table::rebuild_free_slots() {
@@ -189,6 +195,7 @@ int64_t table::rebuild_free_slots() {
         ++live;
     }
   }
+  free_slots_maybe_nonempty_.store(!free_slots_.empty(), std::memory_order_relaxed);
   approx_rows_.store(live, std::memory_order_relaxed);
   return live;
 }

@@ -108,6 +108,7 @@ class table {
   std::atomic<uint32_t> block_count_{0};
   std::mutex append_mutex_;
   std::vector<row_id> free_slots_;
+  std::atomic<bool> free_slots_maybe_nonempty_{false};  ///< false: free_slots_ is empty (restore_slot skips the lock)
   std::atomic<int64_t> approx_rows_{0};
   std::atomic<size_t> heap_bytes_{0};
   uint32_t charged_blocks_ = 0;  ///< blocks charged to table_memory (guarded by append_mutex_)
