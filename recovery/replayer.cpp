@@ -1,6 +1,12 @@
 #include "recovery/replayer.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "recovery/redo_codec.h"
 #include "storage/index.h"
@@ -11,8 +17,129 @@ namespace {
 constexpr uint64_t max_rid = (uint64_t(1) << 26) * storage::block_rows;  // table's directory limit
 }
 
-replayer::replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes)
-    : cat_(cat), skip_upto_(skip_upto_ts), maintain_indexes_(maintain_indexes) {}
+/// The helper threads of a parallel replay: one lane (a bounded queue of batches and a thread)
+/// per helper. A batch holds changes with their row bytes copied (the WAL reader reuses its
+/// buffer).
+struct replayer::helpers {
+  struct item {
+    const table_entry* te;
+    storage::row_id rid;
+    uint64_t ts;
+    uint32_t off, len;  ///< row bytes in batch::bytes (inserts)
+    char kind;
+  };
+  struct batch {
+    std::vector<item> items;
+    std::string bytes;
+  };
+  struct lane {
+    std::mutex mu;
+    std::condition_variable work, done;
+    std::deque<batch> queue;
+    bool busy = false, stop = false;
+    batch filling;  ///< being filled by the replaying thread
+    std::thread th;
+  };
+  static constexpr size_t batch_items = 2048, max_queued = 4;
+
+  const replayer& rep;
+  std::vector<std::unique_ptr<lane>> lanes;
+  std::mutex error_mu;
+  std::exception_ptr error;
+  std::atomic<bool> failed{false};
+
+  helpers(const replayer& r, unsigned n) : rep(r) {
+    for (unsigned i = 0; i < n; ++i) {
+      lanes.push_back(std::make_unique<lane>());
+      lane& l = *lanes.back();
+      l.th = std::thread([this, &l] { run(l); });
+    }
+  }
+  ~helpers() {
+    for (auto& l : lanes) {
+      {
+        std::lock_guard lock(l->mu);
+        l->stop = true;
+      }
+      l->work.notify_one();
+      l->th.join();
+    }
+  }
+
+  void add(size_t lane_no, const table_entry& te, const change& c, uint64_t ts) {
+    lane& l = *lanes[lane_no];
+    batch& b = l.filling;
+    b.items.push_back({&te, c.rid, ts, uint32_t(b.bytes.size()), uint32_t(c.row.size()), c.kind});
+    b.bytes.append(c.row);
+    if (b.items.size() >= batch_items) hand_over(l);
+  }
+  void hand_over(lane& l) {
+    if (l.filling.items.empty()) return;
+    std::unique_lock lock(l.mu);
+    l.done.wait(lock, [&] { return l.queue.size() < max_queued; });
+    l.queue.push_back(std::move(l.filling));
+    lock.unlock();
+    l.work.notify_one();
+    l.filling = batch();
+  }
+  void sync() {
+    for (auto& l : lanes) hand_over(*l);
+    for (auto& l : lanes) {
+      std::unique_lock lock(l->mu);
+      l->done.wait(lock, [&] { return l->queue.empty() && !l->busy; });
+    }
+    if (failed.load()) {
+      std::lock_guard lock(error_mu);
+      std::rethrow_exception(error);
+    }
+  }
+  void run(lane& l) {
+    for (;;) {
+      batch b;
+      {
+        std::unique_lock lock(l.mu);
+        l.work.wait(lock, [&] { return l.stop || !l.queue.empty(); });
+        if (l.queue.empty()) return;  // stop
+        b = std::move(l.queue.front());
+        l.queue.pop_front();
+        l.busy = true;
+      }
+      if (!failed.load(std::memory_order_relaxed)) {
+        uint64_t ts = 0;
+        try {
+          for (auto& it : b.items) {
+            ts = it.ts;
+            if (it.kind == change_insert)
+              rep.insert(*it.te, it.rid, std::string_view(b.bytes).substr(it.off, it.len), it.ts);
+            else
+              rep.remove(*it.te, it.rid, it.ts);
+          }
+        } catch (const std::exception& e) {
+          std::lock_guard lock(error_mu);
+          if (!error)
+            error = std::make_exception_ptr(recovery_error("commit record ts " + std::to_string(ts) + ": " + e.what()));
+          failed.store(true);
+        }
+      }
+      {
+        std::lock_guard lock(l.mu);
+        l.busy = false;
+      }
+      l.done.notify_all();
+    }
+  }
+};
+
+replayer::replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes, unsigned apply_threads)
+    : cat_(cat), skip_upto_(skip_upto_ts), maintain_indexes_(maintain_indexes) {
+  if (apply_threads > 1 && !maintain_indexes) helpers_ = std::make_unique<helpers>(*this, apply_threads - 1);
+}
+
+replayer::~replayer() = default;
+
+void replayer::sync_helpers() {
+  if (helpers_) helpers_->sync();
+}
 
 replayer::table_entry& replayer::lookup(uint32_t oid) {
   if (last_ && last_oid_ == oid) return *last_;
@@ -67,6 +194,7 @@ void replayer::apply_commit(std::string_view payload) {
   // Pass 2: apply.
   try {
     if (img) {
+      sync_helpers();  // the helpers hold table entries that the image may replace
       apply_catalog_image(cat_, *img, maintain_indexes_);
       tables_valid_ = false;
       last_ = nullptr;
@@ -74,6 +202,14 @@ void replayer::apply_commit(std::string_view payload) {
     for (auto& c : changes_buf_) {
       auto& te = lookup(c.oid);
       if (!te.tbl) continue;
+      if (helpers_) {
+        // Thread by row block (and table): one slot's changes always go to the same thread.
+        size_t lane = (size_t(storage::rid_block(c.rid)) + c.oid) % (helpers_->lanes.size() + 1);
+        if (lane > 0) {
+          helpers_->add(lane - 1, te, c, ts);
+          continue;
+        }
+      }
       if (c.kind == change_insert)
         insert(te, c.rid, c.row, ts);
       else
@@ -90,7 +226,7 @@ void replayer::apply_commit(std::string_view payload) {
   max_ts_ = std::max(max_ts_, ts);
 }
 
-void replayer::insert(const table_entry& te, storage::row_id rid, std::string_view row, uint64_t ts) {
+void replayer::insert(const table_entry& te, storage::row_id rid, std::string_view row, uint64_t ts) const {
   auto& t = *te.tbl;
   size_t nc = t.column_count();
   byte_reader r(row, "row");
@@ -126,7 +262,7 @@ void replayer::insert(const table_entry& te, storage::row_id rid, std::string_vi
     for (auto& ix : *te.indexes) recovery_index_insert(*ix, rid);
 }
 
-void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) {
+void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) const {
   auto& t = *te.tbl;
   uint32_t b = storage::rid_block(rid), slot = storage::rid_slot(rid);
   if (b >= t.block_count() || slot >= t.block(b).used() || t.block(b).load_xmin(slot) <= storage::slot_aborted)
@@ -139,6 +275,7 @@ void replayer::remove(const table_entry& te, storage::row_id rid, uint64_t ts) {
 }
 
 void replayer::finish() {
+  sync_helpers();
   for (auto& t : cat_.tables()) t->rebuild_free_slots();
 }
 

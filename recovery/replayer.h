@@ -30,7 +30,14 @@ class replayer {
   /// maintain_indexes = false: inserts and deletes leave the indexes alone (and indexes that
   /// catalog images add stay empty); the caller builds every index after the last record, which
   /// is much cheaper than one random B+Tree insert and erase per change.
-  replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes = true);
+  /// apply_threads > 1 (only without index maintenance): changes are applied by this thread and
+  /// apply_threads - 1 helpers, each change by the thread its row block maps to, so the changes
+  /// of one slot keep their commit order; catalog images and finish() wait for the helpers. A
+  /// helper's failure is thrown by the next of those waits (or apply_commit) on this thread.
+  replayer(storage::catalog& cat, uint64_t skip_upto_ts, bool maintain_indexes = true, unsigned apply_threads = 1);
+  ~replayer();
+  replayer(const replayer&) = delete;
+  replayer& operator=(const replayer&) = delete;
 
   /// Applies one commit-record payload (or skips it, see above).
   void apply_commit(std::string_view payload);
@@ -61,8 +68,12 @@ class replayer {
     std::string_view row;
   };
   table_entry& lookup(uint32_t oid);
-  void insert(const table_entry& te, storage::row_id rid, std::string_view row, uint64_t ts);
-  void remove(const table_entry& te, storage::row_id rid, uint64_t ts);
+  void insert(const table_entry& te, storage::row_id rid, std::string_view row, uint64_t ts) const;
+  void remove(const table_entry& te, storage::row_id rid, uint64_t ts) const;
+  /// Waits until the helpers have applied everything handed to them; rethrows a helper's error.
+  void sync_helpers();
+  struct helpers;
+  std::unique_ptr<helpers> helpers_;  ///< null: this thread applies everything
 
   storage::catalog& cat_;
   uint64_t skip_upto_;

@@ -1,8 +1,10 @@
 #include "recovery/startup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 
 #include "recovery/catalog_image.h"
 #include "recovery/redo_codec.h"
@@ -73,7 +75,9 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
   std::vector<std::string> dirs{paths.wal_dir};
   if (!paths.archive_dir.empty()) dirs.push_back(paths.archive_dir);
   wal_reader reader(fs, dirs, paths.segment_size, res.redo_from);
-  replayer rep(cat, skip, /*maintain_indexes=*/false);
+  // Index maintenance deferred, so changes can be applied by up to 4 threads.
+  unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  replayer rep(cat, skip, /*maintain_indexes=*/false, threads);
   auto t1 = clock_type::now();
   auto last_report = t1;
   std::string joined;       // parts of a split commit record

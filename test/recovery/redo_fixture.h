@@ -132,12 +132,25 @@ struct engine {
   }
 };
 
-/// Replays `log` into a fresh catalog.
-inline rc::replayer replay_all(st::catalog& cat, const std::vector<std::string>& log, uint64_t skip = 0) {
-  rc::replayer r(cat, skip);
+/// What a replay reports.
+struct replay_counts {
+  uint64_t records_, skipped_, changes_, max_ts_;
+  uint64_t records() const { return records_; }
+  uint64_t skipped() const { return skipped_; }
+  uint64_t changes() const { return changes_; }
+  uint64_t max_commit_ts() const { return max_ts_; }
+};
+
+/// Replays `log` into a fresh catalog: with index maintenance on this thread (threads = 1), or
+/// as recovery does, without it on `threads` threads and every index built at the end.
+inline replay_counts replay_all(st::catalog& cat, const std::vector<std::string>& log, uint64_t skip = 0,
+                                unsigned threads = 1) {
+  rc::replayer r(cat, skip, /*maintain_indexes=*/threads == 1, threads);
   for (auto& p : log) r.apply_commit(p);
   r.finish();
-  return r;
+  if (threads > 1)
+    for (auto& ix : cat.all_indexes()) rc::build_index(*ix);
+  return {r.records(), r.skipped(), r.changes(), r.max_commit_ts()};
 }
 
 /// Everything a catalog holds that recovery must reproduce, as comparable values.
