@@ -14,13 +14,13 @@
 # Restart time = from starting the process to its "accepting PostgreSQL connections" line;
 # the replay figures are read from the server's recovery log lines.
 #
-# usage: bench/recovery_bench.sh [--scale 60] [--shared-buffers 4GB] [--runs 2] [--small-time 20]
+# usage: bench/recovery_bench.sh [--scale 60] [--shared-buffers 4GB] [--runs 2] [--small-time 30]
 #                                [--tps-time 20] [--only "wal checkpoint small during"]
 # Needs build/bin/db001 and Debian's pgbench/psql. Uses /tmp (about 3 GB of disk at scale 60).
 # Targets: replay >= 1 M records/s, restart < 5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=60 shared_buffers=4GB runs=2 small_time=20 tps_time=20 only="wal checkpoint small during"
+scale=60 shared_buffers=4GB runs=2 small_time=30 tps_time=20 only="wal checkpoint small during"
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
