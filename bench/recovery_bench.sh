@@ -4,23 +4,26 @@
 #   1. wal:        pgbench -i -s SCALE into a fresh server (checkpoint_interval=1h,
 #                  max_wal_size=64GB: no checkpoint), kill -9 right after the load, restart
 #                  RUNS times (kill -9 after each): everything is WAL replay.
-#   2. checkpoint: the same load, then CHECKPOINT, kill -9 right after it, restart RUNS times
+#   2. default:    the same load with the default configuration (a checkpoint every
+#                  max_wal_size = 256MB of WAL), kill -9 right after the load, restart RUNS times
+#                  (the newest checkpoint + at most about max_wal_size of WAL).
+#   3. checkpoint: the same load, then CHECKPOINT, kill -9 right after it, restart RUNS times
 #                  (checkpoint load + the little WAL after it).
-#   3. small:      WAL of many small commits: pgbench -i -s 1, then tpcb-like for SMALL_TIME s
+#   4. small:      WAL of many small commits: pgbench -i -s 1, then tpcb-like for SMALL_TIME s
 #                  (synchronous_commit=off), kill -9, restart RUNS times: replay records/s.
-#   4. during:     on the checkpointed database of 2, pgbench tpcb-like (prepared, 8 clients)
+#   5. during:     on the checkpointed database of 2, pgbench tpcb-like (prepared, 8 clients)
 #                  for TPS_TIME s with checkpoint_interval=5s; per-second TPS (pgbench -P 1)
 #                  split into seconds that overlap a checkpoint and seconds that do not.
 # Restart time = from starting the process to its "accepting PostgreSQL connections" line;
 # the replay figures are read from the server's recovery log lines.
 #
 # usage: bench/recovery_bench.sh [--scale 60] [--shared-buffers 4GB] [--runs 2] [--small-time 30]
-#                                [--tps-time 20] [--only "wal checkpoint small during"]
+#                                [--tps-time 20] [--only "wal default checkpoint small during"]
 # Needs build/bin/db001 and Debian's pgbench/psql. Uses /tmp (about 3 GB of disk at scale 60).
 # Targets: replay >= 1 M records/s, restart < 5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scale=60 shared_buffers=4GB runs=2 small_time=30 tps_time=20 only="wal checkpoint small during"
+scale=60 shared_buffers=4GB runs=2 small_time=30 tps_time=20 only="wal default checkpoint small during"
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
@@ -135,6 +138,19 @@ if [[ " $only " == *" wal "* ]]; then
   rm -rf "$work/wal"
 fi
 
+if [[ " $only " == *" default "* ]]; then
+  # The default configuration: checkpoints every max_wal_size (256MB) of WAL during the load,
+  # so a restart loads the newest checkpoint and replays at most about that much WAL.
+  start_server "$work/default" "$work/default.load.log" -c database.synchronous_commit=off
+  pgb -i -q -s "$scale" >"$work/default.init.log" 2>&1 || { cat "$work/default.init.log" >&2; exit 1; }
+  echo "default: $(grep -c 'checkpoint of .*/base/postgres' "$work/default.load.log") checkpoints during the load;" \
+       "$(du -sh "$work/default/wal/postgres" | cut -f1) of WAL kept"
+  sleep 0.2
+  stop_server KILL
+  restarts default "$work/default" "$rows"
+  rm -rf "$work/default"
+fi
+
 if [[ " $only " == *" checkpoint "* || " $only " == *" during "* ]]; then
   start_server "$work/ckpt" "$work/ckpt.load.log" $long -c database.synchronous_commit=off
   pgb -i -q -s "$scale" >"$work/ckpt.init.log" 2>&1 || { cat "$work/ckpt.init.log" >&2; exit 1; }
@@ -187,7 +203,7 @@ fi
 echo
 echo "== summary (scale $scale, shared_buffers $shared_buffers; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 printf "%-11s %4s %10s %10s %12s %10s %9s %12s %8s\n" case run "restart s" "ckpt load" "WAL records" "WAL MB" "replay s" "records/s" "MB/s"
-awk '$1 == "wal" || $1 == "checkpoint" || $1 == "small" {
+awk '$1 == "wal" || $1 == "default" || $1 == "checkpoint" || $1 == "small" {
        printf "%-11s %4s %10s %10s %12s %10s %9s %12s %8s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$results"
 grep '^during' "$results" || true
 echo "targets: replay >= 1000000 records/s, restart < 5 s"
