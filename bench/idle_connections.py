@@ -7,20 +7,15 @@ that each ran one small query and then sit idle, and prints the server's residen
 usage: /usr/bin/python3 bench/idle_connections.py [--connections 200] [--settle 2] [--bin build/bin]
 """
 import argparse
-import ctypes
 import os
 import re
 import shutil
-import signal
-import subprocess
+import sys
 import tempfile
 import time
 
-import psycopg2
-
-
-def die_with_parent():
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "e2e"))
+from dbserver import DbServer  # noqa: E402  (the e2e tests' server process helper)
 
 
 def status(pid):
@@ -43,25 +38,14 @@ def main():
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "bin"))
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="db001-idle-")
-    log_path = os.path.join(work, "server.log")
-    args = [os.path.join(a.bin, "db001"), "--port", "0", "--http-port", "0", "--data-dir", os.path.join(work, "data"),
-            "-c", f"database.max_connections={a.connections + 10}"]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    server = DbServer(a.bin, os.path.join(work, "data"), ["-c", f"database.max_connections={a.connections + 10}"])
     conns = []
     try:
-        port = None
-        for _ in range(200):
-            time.sleep(0.05)
-            m = re.search(r"connections on [^ ]*:(\d+)", open(log_path).read())
-            if m:
-                port = int(m.group(1))
-                break
-        if port is None:
-            raise SystemExit("server did not start:\n" + open(log_path).read())
+        server.start()
+        proc = server.proc
 
         def connect():
-            c = psycopg2.connect(host="127.0.0.1", port=port, dbname="testdb", user="postgres")
+            c = server.connect()
             c.autocommit = True
             with c.cursor() as cur:
                 cur.execute("SELECT count(*) FROM pg_catalog.pg_class")  # a used, then idle, session
@@ -82,12 +66,7 @@ def main():
     finally:
         for c in conns:
             c.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

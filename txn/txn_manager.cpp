@@ -322,7 +322,11 @@ void txn_manager::finish(txn_state& st) {
 void txn_manager::revert_commit(transaction& t, uint64_t cts) {
   // No snapshot has seen cts (visible_ is held below it), and GC keeps versions deleted at cts
   // (its horizon is at most visible_): put every stamp back as if t had never committed.
-  auto& st = *t.state;
+  end_undone(t, undo_row_stamps(t, cts, cts, ~uint64_t(0), /*recount_deleted=*/true), cts);
+}
+
+std::vector<txn_manager::garbage> txn_manager::undo_row_stamps(transaction& t, uint64_t reclaim_ts, uint64_t stamp,
+                                                               uint64_t mask, bool recount_deleted) {
   std::vector<garbage> dead;
   for (auto it = t.writes.rbegin(); it != t.writes.rend(); ++it) {
     auto& tbl = t.touched[it->table_index];
@@ -331,22 +335,27 @@ void txn_manager::revert_commit(transaction& t, uint64_t cts) {
     if (it->inserted) {
       blk.xmin(slot).store(storage::slot_aborted, std::memory_order_release);
       tbl->add_approx_rows(-1);
-      dead.push_back({cts, tbl, it->rid});
-    } else if (blk.load_xmax(slot) == cts) {
+      dead.push_back({reclaim_ts, tbl, it->rid});
+    } else if ((blk.xmax(slot).load(std::memory_order_acquire) & mask) == stamp) {
       if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
       blk.xmax(slot).store(ts_infinity, std::memory_order_release);
-      tbl->add_approx_rows(1);
+      if (recount_deleted) tbl->add_approx_rows(1);
     }
   }
+  return dead;
+}
+
+void txn_manager::end_undone(transaction& t, std::vector<garbage> dead, uint64_t failed_cts) {
+  auto& st = *t.state;
   for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
   st.commit_ts.store(status_aborted, std::memory_order_release);
   if (!dead.empty()) {
     std::lock_guard lock(gc_mutex_);
     for (auto& g : dead) gc_queue_.push_back(std::move(g));
   }
-  {
+  if (failed_cts) {
     std::lock_guard lock(visible_mutex_);
-    failed_.erase(cts);
+    failed_.erase(failed_cts);
     recompute_visible_locked();
   }
   finish(st);
@@ -405,39 +414,10 @@ void txn_manager::wait_visible(uint64_t ts) const {
 }
 
 void txn_manager::abort(transaction& t) {
-  auto& st = *t.state;
   // Undo row changes newest first, while our state is still "active": readers treat our
-  // markers as uncommitted throughout.
-  std::vector<garbage> dead;
+  // markers as uncommitted throughout. Our deletes carry our marker (any command id).
   uint64_t now = clock_.load(std::memory_order_acquire);
-  for (auto it = t.writes.rbegin(); it != t.writes.rend(); ++it) {
-    auto& tbl = t.touched[it->table_index];
-    auto& blk = tbl->block_of(it->rid);
-    uint32_t slot = storage::rid_slot(it->rid);
-    if (it->inserted) {
-      blk.xmin(slot).store(storage::slot_aborted, std::memory_order_release);
-      tbl->add_approx_rows(-1);
-      dead.push_back({now, tbl, it->rid});
-    } else {
-      uint64_t x = blk.xmax(slot).load(std::memory_order_acquire);
-      if ((x & txn_bit) && (x & ~cid_mask) == t.marker_base()) {
-        if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
-        blk.xmax(slot).store(ts_infinity, std::memory_order_release);
-      }
-    }
-  }
-  for (auto it = t.ddl_undo.rbegin(); it != t.ddl_undo.rend(); ++it) (*it)();
-  st.commit_ts.store(status_aborted, std::memory_order_release);
-  finish(st);
-  if (t.ddl_lock.owns_lock()) t.ddl_lock.unlock();
-  if (!dead.empty()) {
-    std::lock_guard lock(gc_mutex_);
-    for (auto& g : dead) gc_queue_.push_back(std::move(g));
-  }
-  aborted_.fetch_add(1, std::memory_order_relaxed);
-  t.writes.clear();
-  t.touched.clear();
-  t.ddl_undo.clear();
+  end_undone(t, undo_row_stamps(t, now, t.marker_base(), ~cid_mask, /*recount_deleted=*/false), 0);
 }
 
 uint64_t txn_manager::gc_horizon() const {

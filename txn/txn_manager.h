@@ -199,6 +199,15 @@ class txn_manager {
   void finish(txn_state& st);
   /// Rolls back a commit whose record could not be made durable (its rows carry cts).
   void revert_commit(transaction& t, uint64_t cts);
+  struct garbage;
+  /// The undo shared by abort() and revert_commit(), newest write first: versions t inserted
+  /// become aborted (returned as garbage reclaimable at reclaim_ts); versions t deleted, whose
+  /// xmax satisfies (xmax & mask) == stamp, live again (counted back when recount_deleted).
+  std::vector<garbage> undo_row_stamps(transaction& t, uint64_t reclaim_ts, uint64_t stamp, uint64_t mask,
+                                       bool recount_deleted);
+  /// Then: DDL undo, t's state aborted, the garbage queued, a failed commit's stamp (failed_cts,
+  /// 0 = none) released from the visible watermark, t finished and its DDL lock dropped.
+  void end_undone(transaction& t, std::vector<garbage> dead, uint64_t failed_cts);
   void recompute_visible_locked();
   /// Commit ts of the writer of stamp (a ts or a marker), or 0 if not committed (active,
   /// aborted). Spins while the writer is committing. If the writer is gone from the

@@ -15,15 +15,11 @@ Prints "lost acknowledged transactions: N" and exits 1 on any violation (77: no 
 """
 import os
 import random
-import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import ctypes
 
 try:
     import psycopg2
@@ -31,49 +27,16 @@ except ImportError:
     print("SKIP: python3-psycopg2 is not installed")
     sys.exit(77)
 
+from dbserver import DbServer
+
 CLIENTS = 4
 
 
-def die_with_parent():
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-class Server:
-    def __init__(self, bin_dir, data_dir, sync):
-        self.bin_dir, self.data_dir, self.sync = bin_dir, data_dir, sync
-        self.proc = None
-        self.port = None
-        self.log_path = os.path.join(os.path.dirname(data_dir), "server.log")
-
-    def start(self):
-        args = [os.path.join(self.bin_dir, "db001"), "--port", "0", "--http-port", "0", "--data-dir", self.data_dir,
-                "-c", "database.checkpoint_interval=1s", "-c", "storage.wal_segment_size=1MB",
-                "-c", "database.synchronous_commit=" + self.sync]
-        log = open(self.log_path, "a")
-        log.write("---- start\n")
-        log.flush()
-        start = os.path.getsize(self.log_path)
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        log.close()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            time.sleep(0.05)
-            with open(self.log_path) as f:
-                f.seek(start)
-                m = re.search(r"connections on [^ ]*:(\d+)", f.read())
-            if m:
-                self.port = int(m.group(1))
-                return
-            if self.proc.poll() is not None:
-                break
-        raise RuntimeError("server did not start:\n" + open(self.log_path).read()[-4000:])
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def connect(self):
-        return psycopg2.connect(host="127.0.0.1", port=self.port, dbname="testdb", user="postgres", connect_timeout=10)
+def kill_test_server(bin_dir, data_dir, sync):
+    """Checkpoints every second and 1 MB WAL segments, so kills hit checkpoints, segment
+    switches and recycling."""
+    return DbServer(bin_dir, data_dir, ["-c", "database.checkpoint_interval=1s", "-c", "storage.wal_segment_size=1MB",
+                                        "-c", "database.synchronous_commit=" + sync])
 
 
 def client(server, cid, next_seq, acked, stop):
@@ -141,7 +104,7 @@ def main():
     sync = "off" if "--sync" in sys.argv and sys.argv[sys.argv.index("--sync") + 1] == "off" else "on"
     work = tempfile.mkdtemp(prefix="db001-kill-")
     data = os.path.join(work, "data")
-    server = Server(bin_dir, data, sync)
+    server = kill_test_server(bin_dir, data, sync)
     rng = random.Random(int(os.environ.get("KILL_SEED", str(int(time.time())))))
     total_bad = total_lost = total_acked = 0
     try:
@@ -185,8 +148,7 @@ def main():
                   flush=True)
         server.kill()
     finally:
-        if server.proc and server.proc.poll() is None:
-            server.kill()
+        server.kill()
         keep = total_bad or total_lost
         if keep:
             print("server log and data kept in", work)

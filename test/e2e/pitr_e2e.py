@@ -10,12 +10,10 @@ import datetime
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import ctypes
 
 try:
     import psycopg2
@@ -23,63 +21,34 @@ except ImportError:
     print("SKIP: python3-psycopg2 is not installed")
     sys.exit(77)
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def die_with_parent():
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-
+from dbserver import DbServer, check, failures
 
 def settings(root):
-    return ["--data-dir", os.path.join(root, "data"), "-c", "storage.archive_mode=on",
-            "-c", "storage.archive_directory=" + os.path.join(root, "archive"), "-c", "storage.wal_segment_size=1MB"]
+    return ["-c", "storage.archive_mode=on", "-c", "storage.archive_directory=" + os.path.join(root, "archive"),
+            "-c", "storage.wal_segment_size=1MB"]
 
 
 def start(bin_dir, root):
-    log_path = os.path.join(root, "server.log")
-    log = open(log_path, "a")
-    offset = log.tell()  # this run's lines only: earlier runs appended to the same log
-    proc = subprocess.Popen([os.path.join(bin_dir, "db001"), "--port", "0", "--http-port", "0"] + settings(root),
-                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        time.sleep(0.05)
-        with open(log_path) as f:
-            f.seek(offset)
-            m = re.findall(r"connections on [^ ]*:(\d+)", f.read())
-        if m and proc.poll() is None:
-            return proc, int(m[-1])
-        if proc.poll() is not None:
-            break
-    raise RuntimeError("server did not start:\n" + open(log_path).read()[-3000:])
-
-
-def stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    """A server on root/data (WAL archived to root/archive), started."""
+    return DbServer(bin_dir, os.path.join(root, "data"), settings(root), os.path.join(root, "server.log")).start()
 
 
 def contents(bin_dir, root):
-    proc, port = start(bin_dir, root)
+    server = start(bin_dir, root)
     try:
-        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="testdb", user="postgres", connect_timeout=10)
+        conn = server.connect()
         cur = conn.cursor()
         cur.execute("SELECT batch, count(*), sum(n) FROM t GROUP BY batch ORDER BY batch")
         rows = cur.fetchall()
         conn.close()
         return rows
     finally:
-        stop(proc)
+        server.stop(timeout=30)
 
 
 def restore(bin_dir, root, *target):
-    r = subprocess.run([os.path.join(bin_dir, "db001"), "restore", *target] + settings(root),
+    r = subprocess.run([os.path.join(bin_dir, "db001"), "restore", *target, "--data-dir", os.path.join(root, "data")] +
+                       settings(root),
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         print(r.stdout, r.stderr)
@@ -92,8 +61,8 @@ def main():
     try:
         root = os.path.join(work, "orig")
         os.makedirs(root)
-        proc, port = start(bin_dir, root)
-        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="testdb", user="postgres", connect_timeout=10)
+        server = start(bin_dir, root)
+        conn = server.connect()
         conn.autocommit = True
         cur = conn.cursor()
         cur.execute("CREATE TABLE t (batch text, n int, pad text)")
@@ -110,7 +79,7 @@ def main():
         cur.execute("INSERT INTO t SELECT 'C', g, repeat('c', 100) FROM generate_series(1, 20000) g")
         cur.execute("CHECKPOINT")
         conn.close()
-        stop(proc)
+        server.stop(timeout=30)
         full = [("A", 20000, 200010000), ("B", 20000, 200010000), ("C", 20000, 200010000)]
         check(contents(bin_dir, root) == full, "the original holds A, B and C")
 
@@ -125,13 +94,12 @@ def main():
             got = contents(bin_dir, copy)
             check(got == expect, f"restored to the {what}: {got} == {expect}")
             # The restored database keeps working and survives a restart.
-            proc, port = start(bin_dir, copy)
-            conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="testdb", user="postgres")
+            server = start(bin_dir, copy)
+            conn = server.connect()
             conn.autocommit = True
             conn.cursor().execute("INSERT INTO t VALUES ('D', 1, 'd')")
             conn.close()
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            server.kill()
             got = contents(bin_dir, copy)
             check(got == expect + [("D", 1, 1)], f"after the {what} restore, new commits survive a crash")
         check(restore(bin_dir, os.path.join(work, "time"), "--target-name", "no_such_point") != 0,
@@ -140,22 +108,21 @@ def main():
         # Roles and databases made with SQL survive a crash too.
         root2 = os.path.join(work, "cluster")
         os.makedirs(root2)
-        proc, port = start(bin_dir, root2)
-        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="postgres", user="postgres")
+        server = start(bin_dir, root2)
+        conn = server.connect(db="postgres")
         conn.autocommit = True
         cur = conn.cursor()
         cur.execute("CREATE ROLE alice LOGIN PASSWORD 'secret' CREATEDB")
         cur.execute("CREATE DATABASE shop")
         conn.close()
-        conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="shop", user="postgres")
+        conn = server.connect(db="shop")
         conn.autocommit = True
         conn.cursor().execute("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2)")
         conn.close()
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc, port = start(bin_dir, root2)
+        server.kill()
+        server = start(bin_dir, root2)
         try:
-            conn = psycopg2.connect(host="127.0.0.1", port=port, dbname="shop", user="postgres")
+            conn = server.connect(db="shop")
             cur = conn.cursor()
             cur.execute("SELECT count(*) FROM orders")
             check(cur.fetchone()[0] == 2, "a database made with CREATE DATABASE survives a crash with its rows")
@@ -163,7 +130,7 @@ def main():
             check(cur.fetchall() == [(True, True)], "a role made with CREATE ROLE survives a crash")
             conn.close()
         finally:
-            stop(proc)
+            server.stop(timeout=30)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failure(s)")

@@ -8,101 +8,40 @@ usage: server_e2e.py BUILD_BIN_DIR
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-
-import ctypes
 
 import psycopg2
 import psycopg2.errors
 
-PG_BIN = "/usr/lib/postgresql/15/bin"
-PSQL = os.path.join(PG_BIN, "psql")
-PGBENCH = os.path.join(PG_BIN, "pgbench")
-failures = []
+from dbserver import PGBENCH, PSQL, DbServer, check, failures
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    else:
-        print("ok:", what.splitlines()[0][:100], flush=True)
-
-
-def die_with_parent():
-    """The server gets SIGKILL if this script dies (e.g. killed by ctest's timeout)."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-class Server:
-    """A db001 server on free ports with its own data directory (and optional YAML config)."""
+class Server(DbServer):
+    """A db001 server on free ports in its own temporary directory (with an optional YAML
+    config); stop() also removes the directory."""
 
     def __init__(self, bin_dir, config_text=None, extra=()):
         self.dir = tempfile.mkdtemp(prefix="db001-e2e-")
-        args = [os.path.join(bin_dir, "db001"), "--port", "0", "--http-port", "0",
-                "--data-dir", os.path.join(self.dir, "data")]
+        config = None
         if config_text is not None:
-            path = os.path.join(self.dir, "db.yaml")
-            with open(path, "w") as f:
+            config = os.path.join(self.dir, "db.yaml")
+            with open(config, "w") as f:
                 f.write(config_text)
-            args = args[:1] + ["--config", path] + args[1:]
-        args += list(extra)
-        self.log_path = os.path.join(self.dir, "server.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-        deadline = time.time() + 20
-        self.port = self.http_port = None
-        while time.time() < deadline and self.port is None:
-            time.sleep(0.05)
-            text = open(self.log_path).read()
-            m = re.search(r"connections on [^ ]*:(\d+)", text)
-            h = re.search(r"metrics on [^ ]*:(\d+)", text)
-            if m and h:
-                self.port, self.http_port = int(m.group(1)), int(h.group(1))
-            if self.proc.poll() is not None:
-                break
-        if self.port is None:
-            raise RuntimeError("server did not start:\n" + open(self.log_path).read())
-
-    def dsn(self, db="testdb", user="postgres", **kw):
-        d = dict(host="127.0.0.1", port=self.port, dbname=db, user=user, connect_timeout=10)
-        d.update(kw)
-        return d
-
-    def connect(self, **kw):
-        return psycopg2.connect(**self.dsn(**kw))
-
-    def psql(self, *args, db="testdb", user="postgres", input=None, env=None, timeout=30):
-        e = dict(os.environ, PGCONNECT_TIMEOUT="10")
-        e.update(env or {})
-        cmd = [PSQL, "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", user, "-d", db, *args]
-        return subprocess.run(cmd, input=input, capture_output=True, text=True, env=e, timeout=timeout)
-
-    def http(self, path):
+        super().__init__(bin_dir, os.path.join(self.dir, "data"), extra, os.path.join(self.dir, "server.log"), config)
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}{path}", timeout=10) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
+            self.start(timeout=20)
+        except Exception:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        code = super().stop()
         shutil.rmtree(self.dir, ignore_errors=True)
-        return self.proc.returncode
+        return code
 
 
 def test_psql_basics(s):
