@@ -28,11 +28,6 @@ struct function_def {
   bool strict = true;  ///< NULL in any argument gives NULL without calling impl
 };
 
-sql_type numeric_family(const sql_type& t) {
-  if (t.id == type_id::unknown || t.id == type_id::null_) return sql_type::numeric();
-  return t;
-}
-
 /// Resolver: all arguments cast to `arg`, result `ret`.
 resolve_t fixed(std::vector<sql_type> args, sql_type ret) {
   return [args, ret](const std::vector<sql_type>& in) -> std::optional<function_resolution> {

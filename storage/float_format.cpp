@@ -176,7 +176,7 @@ size_t format_shortest(F v, char* out) {
     return size_t(p - out);
   }
   const decimal d = shortest_digits<F>(std::fabs(v)).get();
-  char digits[24];
+  char digits[24] = {};
   const int n = int(std::to_chars(digits, digits + sizeof digits, d.digits).ptr - digits);
   const int x = d.exp + n - 1;  // decimal exponent of the first digit
   if (x < -4 || x >= fp_traits<F>::fixed_limit) {

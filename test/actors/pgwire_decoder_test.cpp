@@ -95,12 +95,6 @@ std::vector<std::string> decode_stream(const std::string& bytes, bool startup = 
   return decode_all(d);
 }
 
-/// The first decoded item of a typed stream ("ERR ..." on error).
-std::string first(const std::string& bytes, bool startup = false) {
-  auto v = decode_stream(bytes, startup);
-  return v.empty() ? "none" : v[0];
-}
-
 std::string startup_body() {
   return cstr("user") + cstr("alice") + cstr("database") + cstr("db1") + cstr("options") + cstr("-c x=1") +
          cstr("application_name") + cstr("psql") + std::string(1, '\0');
