@@ -236,5 +236,9 @@ value result::get(size_t row, size_t col) const {
 }
 bool result::is_null(size_t row, size_t col) const { return get(row, col).is_null(); }
 std::string result::text(size_t row, size_t col) const { return get(row, col).to_string(); }
+std::string_view result::text_view(size_t row, size_t col) const {
+  if (!d_ || !d_->rows || row >= d_->rows->row_count() || col >= d_->names.size()) return {};
+  return d_->rows->text_at(row, col);
+}
 
 }  // namespace db001

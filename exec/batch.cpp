@@ -147,6 +147,21 @@ value row_collection::get(size_t row, size_t col) const {
   return get_value(b.cols[col], b.row(r));
 }
 
+std::string_view row_collection::text_at(size_t row, size_t col) const {
+  const batch* b = &chunks_[0];
+  uint32_t r = 0;
+  if (chunks_.size() == 1) {
+    r = b->row(uint32_t(row));
+  } else {
+    auto [ci, rr] = locate(row);
+    b = &chunks_[ci];
+    r = b->row(rr);
+  }
+  const vector& v = b->cols[col];
+  if (v.type.physical() != phys::str || v.is_null(r)) return {};
+  return v.as<string_t>()[r].view();
+}
+
 vector gather_refs(const row_collection& rc, size_t col, const row_ref* refs, uint32_t n) {
   sql_type t = rc.types()[col];
   vector_writer w(t, n);

@@ -186,6 +186,8 @@ class row_collection {
   const batch& chunk(size_t i) const { return chunks_[i]; }
   /// Boxed value at a global row number (slow; for results and tests).
   value get(size_t row, size_t col) const;
+  /// The bytes of a string cell without a copy; empty for NULL and non-string columns.
+  std::string_view text_at(size_t row, size_t col) const;
   /// Locates a global row: chunk index and row within it.
   std::pair<uint32_t, uint32_t> locate(size_t row) const;
   size_t memory_bytes() const { return bytes_; }

@@ -110,6 +110,9 @@ class result {
   value get(size_t row, size_t col) const;
   /// PostgreSQL's text output of the cell ("" for NULL).
   std::string text(size_t row, size_t col) const;
+  /// The bytes of a text-typed cell (text, varchar, char) without a copy, valid while this result
+  /// lives; empty for NULL, for other column types and out of range (use text() for those).
+  std::string_view text_view(size_t row, size_t col) const;
 
   const engine::result_data* data() const { return d_.get(); }
 

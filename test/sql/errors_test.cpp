@@ -1004,6 +1004,21 @@ BOOST_AUTO_TEST_CASE(api_edges) {
   BOOST_TEST(all[1].text(0, 0) == "2");
   BOOST_TEST(all[2].sqlstate() == "22012");
 
+  // text_view: a text cell's bytes without a copy; empty for NULL, other types, out of range.
+  auto tv = s.c->execute("SELECT 'abcdefghijklmnopqrstuvwxyz'::text, NULL::text, 42, 'x'::varchar(3) "
+                         "UNION ALL SELECT 'second', 'b', 7, 'y'");
+  BOOST_TEST_REQUIRE(tv.ok());
+  BOOST_TEST(tv.text_view(0, 0) == "abcdefghijklmnopqrstuvwxyz");
+  BOOST_TEST(tv.text_view(0, 1).empty());
+  BOOST_TEST(tv.is_null(0, 1));
+  BOOST_TEST(tv.text_view(0, 2).empty());  // an integer: text() gives "42"
+  BOOST_TEST(tv.text(0, 2) == "42");
+  BOOST_TEST(tv.text_view(0, 3) == "x");
+  BOOST_TEST(tv.text_view(1, 0) == "second");
+  BOOST_TEST(tv.text_view(1, 1) == "b");
+  BOOST_TEST(tv.text_view(2, 0).empty());
+  BOOST_TEST(tv.text_view(0, 9).empty());
+
   auto r = s.c->execute("SELECT 1/0");
   BOOST_TEST(r.sqlstate() == "22012");
   BOOST_TEST(r.error_position() == 0);
