@@ -2,6 +2,7 @@
 /// on the next key column, ascending or descending), keeps the versions visible to the
 /// snapshot, and produces their columns (copied out of the blocks) with the full predicate
 /// re-checked.
+#include <boost/container/small_vector.hpp>
 #include "exec/evaluate.h"
 #include "exec/operators/operators.h"
 #include "storage/index.h"
@@ -78,12 +79,25 @@ class index_scan final : public physical_operator {
 
   void start(exec_ctx& ctx) {
     started_ = true;
-    std::string prefix;
+    boost::container::small_vector<value, 2> eq;
     for (size_t k = 0; k < p_.eq.size(); ++k) {
-      value v = bound_value(*p_.eq[k], ctx);
-      if (v.is_null()) return;  // = NULL matches nothing
-      encode(prefix, k, v);
+      eq.push_back(bound_value(*p_.eq[k], ctx));
+      if (eq.back().is_null()) return;  // = NULL matches nothing
     }
+    if (!p_.lo && !p_.hi && p_.eq.size() == p_.idx->columns().size()) {
+      // Equality on the whole key: visible versions that still carry the key (a slot reclaimed
+      // and reused since the entry was read holds another row). Integer keys are looked up
+      // without an encoded key string.
+      p_.idx->find_equal(eq.data(), [&](storage::row_id rid) {
+        if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) &&
+            p_.idx->row_has_key(rid, eq.data()))
+          rids_.push_back(rid);
+        return true;
+      });
+      return;
+    }
+    std::string prefix;
+    for (size_t k = 0; k < eq.size(); ++k) encode(prefix, k, eq[k]);
     std::optional<storage::key_bound> lo, hi;
     size_t k = p_.eq.size();
     if (p_.lo) {
@@ -112,15 +126,6 @@ class index_scan final : public physical_operator {
     }
     // A visible version whose stored key still matches the entry (a slot reclaimed and
     // reused since the entry was read holds another row: skipped).
-    if (!p_.lo && !p_.hi && p_.eq.size() == p_.idx->columns().size()) {
-      // Equality on the whole key: visible versions whose stored key is still that key.
-      p_.idx->scan_equal(prefix, [&](storage::row_id rid) {
-        if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) && p_.idx->row_key(rid) == prefix)
-          rids_.push_back(rid);
-        return true;
-      });
-      return;
-    }
     auto visit = [&](const std::string& entry, storage::row_id rid) {
       if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) &&
           p_.idx->entry_matches_row(entry, rid))
