@@ -93,6 +93,18 @@ void wal_log::recycle_requested() {
   }
 }
 
+std::vector<uint64_t> wal_log::fail_queued() {
+  std::lock_guard lock(queue_mutex_);
+  std::vector<uint64_t> out;
+  out.reserve(queued_commits_.size());
+  for (auto& c : queued_commits_) {
+    encode_filler(queue_.data() + (c.lsn - queue_start_), c.lsn, c.bytes);
+    out.push_back(c.ts);
+  }
+  queued_commits_.clear();
+  return out;
+}
+
 bool wal_log::flush() {
   woken_.store(false);
   std::string batch;
@@ -152,7 +164,7 @@ bool wal_log::flush() {
       ++stats_.failures;
       last_error_ = e.what();
     }
-    if (hi) tm_.log_failed(lo, hi, e.what(), e.sqlstate());
+    if (hi) tm_.log_failed(lo, hi, e.what(), e.sqlstate(), [this] { return fail_queued(); });
     return false;
   }
   uint64_t newest = 0;

@@ -98,6 +98,10 @@ class wal_log : public txn::commit_log {
   void queue_locked(record_type type, std::string_view payload, uint8_t flags, uint64_t commit_ts);
   /// Runs a pending request_recycle (flushing thread only).
   void recycle_requested();
+  /// After a failed batch (commit lock held by the caller): the commits queued behind it are
+  /// failed too (fillers in their place; early lock release may have built on the failed
+  /// ones). Returns their timestamps.
+  std::vector<uint64_t> fail_queued();
 
   storage::catalog& cat_;
   txn::txn_manager& tm_;

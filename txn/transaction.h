@@ -51,6 +51,9 @@ struct txn_state {
   /// to new snapshots (with a synchronous WAL: durable). Waiters wait for this, not for
   /// commit_ts, so a row lock is never taken on a version whose commit may still fail.
   std::atomic<bool> done{false};
+  /// Committed and its rows stamped with the commit ts, durability maybe still undecided:
+  /// row-lock waiters may go on (early lock release, see txn_manager::lock_version).
+  std::atomic<bool> stamped{false};
   std::mutex mutex;
   std::condition_variable ended;
   bool finished() const { return done.load(std::memory_order_acquire); }
@@ -74,6 +77,13 @@ class transaction {
   std::vector<std::shared_ptr<storage::table>> touched;  ///< the tables written (kept alive)
   std::vector<std::function<void()>> ddl_undo;  ///< run in reverse on rollback
   bool has_ddl = false;
+  /// Early lock release: t locked past a version whose deleting commit was not yet durable
+  /// (and may have read what that commit wrote). t may commit only if no commit record failed
+  /// since then: dep_failures is txn_manager's count of log failures when the first such
+  /// dependency was taken.
+  bool undecided_dependency = false;
+  uint64_t dep_failures = 0;
+  uint64_t dep_cts = 0;  ///< the newest undecided commit t went past
   /// The owning session's cancel request and statement deadline; txn_manager::wait_for polls
   /// it, so a statement blocked on a row lock ends with 57014 too. Null = never interrupted.
   const storage::interrupt* interrupt = nullptr;

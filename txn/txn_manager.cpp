@@ -24,11 +24,14 @@ std::unique_ptr<transaction> txn_manager::begin(isolation level, std::unique_ptr
     t->state->commit_ts.store(status_active, std::memory_order_relaxed);
     t->state->waiting_for.store(0, std::memory_order_relaxed);
     t->state->done.store(false, std::memory_order_relaxed);
+    t->state->stamped.store(false, std::memory_order_relaxed);
     t->cid = 0;
     t->writes.clear();
     t->touched.clear();
     t->ddl_undo.clear();
     t->has_ddl = false;
+    t->undecided_dependency = false;
+    t->dep_cts = 0;
   } else {
     t = std::make_unique<transaction>();
     t->state = std::make_shared<txn_state>();
@@ -136,7 +139,7 @@ void txn_manager::wake_waiters(txn_state& st) {
 
 void txn_manager::wait_for(transaction& t, uint64_t other_seq) {
   auto other = lookup(other_seq);
-  if (!other || other->finished()) return;
+  if (!other || other->finished() || other->stamped.load(std::memory_order_acquire)) return;
   lock_waits_.fetch_add(1, std::memory_order_relaxed);
   t.state->waiting_for.store(other_seq, std::memory_order_release);
   other->waiters.fetch_add(1);  // seq_cst: pairs with the ending transaction's check (end_wake)
@@ -160,7 +163,9 @@ void txn_manager::wait_for(transaction& t, uint64_t other_seq) {
     }
     if (t.interrupt) t.interrupt->check();  // cancel / statement_timeout (57014) while blocked
     std::unique_lock lock(other->mutex);
-    if (other->ended.wait_for(lock, std::chrono::milliseconds(20), [&] { return other->finished(); })) return;
+    if (other->ended.wait_for(lock, std::chrono::milliseconds(20),
+                              [&] { return other->finished() || other->stamped.load(std::memory_order_acquire); }))
+      return;
   }
 }
 
@@ -201,6 +206,17 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
   return 0;  // deleted by a committed transaction
 }
 
+void txn_manager::note_undecided_dependency(transaction& t, uint64_t cts) {
+  t.dep_cts = std::max(t.dep_cts, cts);
+  // Early lock release (Johnson et al., "Aether", 2010): the deleting commit's record is
+  // queued, so t's record will follow it in the WAL and a crash can never keep t without it.
+  // Only a failed write can still take it back: then every commit queued behind it fails
+  // too (log_failed), and t, if not committed yet, fails at COMMIT.
+  if (t.undecided_dependency) return;
+  t.undecided_dependency = true;
+  t.dep_failures = log_failures_.load(std::memory_order_acquire);
+}
+
 lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t slot) {
   auto xmax_ref = blk.xmax(slot);
   for (;;) {
@@ -223,16 +239,10 @@ lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t 
         xmax_ref.compare_exchange_strong(expected, ts_infinity, std::memory_order_acq_rel);
         continue;
       }
-      if (gated_ && c > snapshot_ts()) {  // committed, but its durability is undecided: wait, look again
-        wait_visible(c);
-        continue;
-      }
+      if (gated_ && c > snapshot_ts()) note_undecided_dependency(t, c);  // early lock release
       return lock_outcome::updated;
     }
-    if (gated_ && xmax > snapshot_ts()) {  // see above
-      wait_visible(xmax);
-      continue;
-    }
+    if (gated_ && xmax > snapshot_ts()) note_undecided_dependency(t, xmax);
     return lock_outcome::updated;  // a committed deletion after our snapshot
   }
 }
@@ -254,7 +264,16 @@ uint64_t txn_manager::commit(transaction& t) {
     st.commit_ts.store(status_committing, std::memory_order_release);
     if (logged) {
       // Timestamp and log position in one order: replay applies records in timestamp order.
-      std::lock_guard lock(commit_mutex_);
+      std::unique_lock lock(commit_mutex_);
+      if (t.undecided_dependency && log_failures_.load(std::memory_order_acquire) != t.dep_failures) {
+        // A commit record failed after t went past an undecided commit (maybe its dependency).
+        lock.unlock();
+        st.commit_ts.store(status_active, std::memory_order_release);
+        abort(t);
+        throw db_error(sqlstate::serialization_failure,
+                       "could not serialize access due to a failed commit of a concurrent transaction")
+            .with_detail("The transaction was rolled back.");
+      }
       cts = clock_.load(std::memory_order_relaxed) + 1;
       clock_.store(cts, std::memory_order_release);
       st.commit_ts.store(cts, std::memory_order_release);
@@ -282,10 +301,24 @@ uint64_t txn_manager::commit(transaction& t) {
       for (auto& g : dead) gc_queue_.push_back(std::move(g));
     }
   } else {
+    if (t.undecided_dependency && gated_) {
+      // Nothing to log, but t saw (or skipped) what an undecided commit did: its answer may
+      // not stand before that commit is durable (and must not if it failed).
+      wait_visible(t.dep_cts);
+      if (log_failures_.load(std::memory_order_acquire) != t.dep_failures) {
+        abort(t);
+        throw db_error(sqlstate::serialization_failure,
+                       "could not serialize access due to a failed commit of a concurrent transaction")
+            .with_detail("The transaction was rolled back.");
+      }
+    }
     st.commit_ts.store(snapshot_ts(), std::memory_order_release);
   }
   if (logged && gated_) {
-    // Wait until durable and visible, or until the log gives up on the record.
+    // Row-lock waiters go on now (early lock release); then wait until durable and visible,
+    // or until the log gives up on the record.
+    st.stamped.store(true, std::memory_order_release);
+    wake_waiters(st);
     std::unique_lock lock(visible_mutex_);
     visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= cts || failed_.count(cts); });
     if (failed_.count(cts)) {
@@ -396,10 +429,24 @@ void txn_manager::log_durable(uint64_t ts) {
   recompute_visible_locked();
 }
 
-void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code) {
+void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code,
+                             const std::function<std::vector<uint64_t>()>& fail_queued) {
   if (!gated_) return;  // asynchronous commits are visible already: the log keeps retrying them
+  std::vector<uint64_t> also;
+  {
+    // Under the commit lock, so no commit slips in between: count the failure (transactions
+    // that went past an undecided commit fail at COMMIT) and fail every commit queued behind
+    // the failed ones (they may depend on them; they are not durable either).
+    std::lock_guard commit_lock(commit_mutex_);
+    log_failures_.fetch_add(1, std::memory_order_acq_rel);
+    if (fail_queued) also = fail_queued();
+  }
   std::lock_guard lock(visible_mutex_);
   for (uint64_t ts = lo; ts <= hi; ++ts) failed_.insert(ts);
+  for (uint64_t ts : also) {
+    failed_.insert(ts);
+    hi = std::max(hi, ts);
+  }
   failure_message_ = message;
   failure_code_ = code;
   durable_upto_ = std::max(durable_upto_, hi);

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <deque>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -127,10 +128,14 @@ class txn_manager {
   /// releases its locks, wait_for()s it and checks again. With a synchronous log, waits (in
   /// place) for a commit whose durability is undecided: it may still be rolled back.
   int unique_conflict(const transaction& t, const storage::row_block& blk, uint32_t slot, uint64_t* wait_seq) const;
-  /// Blocks until transaction `other_seq` ends; throws 40P01 if that would deadlock.
+  /// Blocks until transaction `other_seq` ends or has stamped its commit (its durability may
+  /// still be undecided: callers look at the stamps again); throws 40P01 if that would deadlock.
   void wait_for(transaction& t, uint64_t other_seq);
 
-  /// Takes the row lock of a version visible to t. Waits for a concurrent writer to end.
+  /// Takes the row lock of a version visible to t. Waits for a concurrent writer to end. A
+  /// version deleted by a commit whose durability is undecided is reported `updated` at once
+  /// (early lock release: the caller may follow it to the new version); t then depends on
+  /// that commit and fails at COMMIT (40001) if a commit record fails meanwhile.
   /// REQUIRES: the version is visible to t's snapshot.
   lock_outcome lock_version(transaction& t, storage::row_block& blk, uint32_t slot);
 
@@ -170,8 +175,11 @@ class txn_manager {
   void log_durable(uint64_t ts);
   /// From the log writer: the commits with timestamps [lo, hi] could not be made durable;
   /// their sessions roll them back and report `message` with SQLSTATE `code` (58030 io_error,
-  /// 53100 disk_full).
-  void log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code = "58030");
+  /// 53100 disk_full). With the commit lock held, fail_queued (if given) takes every record
+  /// queued behind them out of the log (fillers) and returns their timestamps: those commits
+  /// fail too, since with early lock release they may depend on the failed ones.
+  void log_failed(uint64_t lo, uint64_t hi, const std::string& message, const std::string& code = "58030",
+                  const std::function<std::vector<uint64_t>()>& fail_queued = {});
   /// Marks t as doing DDL and takes the DDL lock until t ends: the catalog is not versioned,
   /// so one transaction at a time may hold uncommitted catalog changes (a commit record's and a
   /// checkpoint's catalog image must never show another transaction's). Honors t.interrupt.
@@ -199,6 +207,8 @@ class txn_manager {
   void finish(txn_state& st);
   /// Rolls back a commit whose record could not be made durable (its rows carry cts).
   void revert_commit(transaction& t, uint64_t cts);
+  /// t goes past a commit whose durability is undecided (early lock release): see log_failed.
+  void note_undecided_dependency(transaction& t, uint64_t cts);
   struct garbage;
   /// The undo shared by abort() and revert_commit(), newest write first: versions t inserted
   /// become aborted (returned as garbage reclaimable at reclaim_ts); versions t deleted, whose
@@ -229,6 +239,7 @@ class txn_manager {
   std::mutex commit_mutex_;
   std::timed_mutex ddl_mutex_;
   std::atomic<uint64_t> visible_{2};
+  std::atomic<uint64_t> log_failures_{0};  ///< failed log batches so far (early lock release)
   mutable std::mutex visible_mutex_;  ///< mutable: wait_visible() is called from const checks
   mutable std::condition_variable visible_cv_;
   uint64_t durable_upto_ = 2;    ///< guarded by visible_mutex_

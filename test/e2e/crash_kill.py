@@ -6,7 +6,9 @@ at a random moment, restarted on the same data directory, and checked:
   - every acknowledged transaction is there, whole (its 3 rows and its counter increment);
   - every transaction that is there at all is whole (at most the one in flight per client
     when the kill came may be there without an acknowledgement);
-  - the counters equal the number of transactions present (atomicity across tables).
+  - the counters equal the number of transactions present (atomicity across tables), and so
+    does one total that every client updates (no transaction survives without the ones it
+    built on).
 Checkpoints run every second and WAL segments are small, so the kills hit checkpoints,
 segment switches and recycling too.
 
@@ -50,6 +52,10 @@ def client(server, cid, next_seq, acked, stop):
             cur.execute("INSERT INTO items VALUES (%s, %s, 0, %s), (%s, %s, 1, %s), (%s, %s, 2, %s)",
                         (cid, seq, "a" * (seq % 50), cid, seq, "b", cid, seq, "c" * 200))
             cur.execute("UPDATE counters SET n = n + 1, last = %s WHERE client = %s", (seq, cid))
+            # One row every client updates: each transaction builds on the previous one's value
+            # (with early lock release even before that one is durable), so a transaction that
+            # survived without its predecessor would show as a wrong total.
+            cur.execute("UPDATE total SET n = n + 1 WHERE id = 0")
             conn.commit()
             acked.append(seq)  # acknowledged
             seq += 1
@@ -68,7 +74,13 @@ def check(server, acked_all, cycle):
         present.setdefault(c, {})[s] = n
     cur.execute("SELECT client, n, last FROM counters")
     counters = {c: (n, last) for c, n, last in cur.fetchall()}
+    cur.execute("SELECT n FROM total WHERE id = 0")
+    total = cur.fetchone()[0]
     conn.close()
+    transactions = sum(len(m) for m in present.values())
+    if total != transactions:
+        bad += 1
+        print(f"cycle {cycle}: shared total {total} != {transactions} transactions present")
     lost = 0
     for c in range(CLIENTS):
         mine = present.get(c, {})
@@ -114,6 +126,8 @@ def main():
         cur = conn.cursor()
         cur.execute("CREATE TABLE items (client int, seq int, part int, payload text, PRIMARY KEY (client, seq, part))")
         cur.execute("CREATE TABLE counters (client int PRIMARY KEY, n int NOT NULL, last int)")
+        cur.execute("CREATE TABLE total (id int PRIMARY KEY, n int NOT NULL)")
+        cur.execute("INSERT INTO total VALUES (0, 0)")
         for c in range(CLIENTS):
             cur.execute("INSERT INTO counters VALUES (%s, 0, NULL)", (c,))
         conn.close()

@@ -1,7 +1,8 @@
 // txn_manager with a commit log (the durability seam): records reach the log in commit-timestamp
 // order; with a synchronous log a commit is visible to new snapshots only once the log reports
 // it durable; a commit whose record fails is rolled back completely (58030) and never seen;
-// row locks and unique checks wait for a commit whose durability is undecided.
+// unique checks wait for a commit whose durability is undecided; row locks go past it (early lock
+// release) and a transaction that did so fails if a commit record fails meanwhile.
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -205,27 +206,31 @@ BOOST_FIXTURE_TEST_CASE(durable_commits_after_a_failed_one_wait_for_its_rollback
   BOOST_TEST(vis_now(r2));
 }
 
-BOOST_FIXTURE_TEST_CASE(row_lock_waits_until_the_deleting_commit_is_durable, log_fixture) {
+BOOST_FIXTURE_TEST_CASE(row_lock_passes_an_undecided_deletion_at_once, log_fixture) {
+  // Early lock release: t2 does not wait for c1's durability; it goes past the deleted version
+  // (and would follow it to the new one) and commits after c1 once c1 is durable.
   row_id row = durable_row(1);
   auto t1 = begin();
   remove(*t1, row);
   auto f1 = commit_async(*t1);
   await_records(2);
   uint64_t c1 = log.last_ts();
-  // t2 tries to update the same row: it must not report "updated" while c1 may still fail.
   auto t2 = begin();
-  auto f2 = std::async(std::launch::async,
-                       [&] { return tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)); });
-  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout));
-  tm.log_durable(c1);
+  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  BOOST_TEST(t2->undecided_dependency);
+  insert(*t2, 2);
+  auto f2 = commit_async(*t2);
+  await_records(3);
+  uint64_t c2 = log.last_ts();
+  BOOST_TEST(c2 > c1, "the dependent commit's record follows the one it depends on");
+  tm.log_durable(c2);
   BOOST_REQUIRE(f1.wait_for(5s) == std::future_status::ready);
-  f1.get();
+  BOOST_TEST(f1.get() == c1);
   BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
-  BOOST_TEST((f2.get() == tx::lock_outcome::updated));
-  tm.abort(*t2);
+  BOOST_TEST(f2.get() == c2);
 }
 
-BOOST_FIXTURE_TEST_CASE(row_lock_succeeds_after_the_deleting_commit_failed, log_fixture) {
+BOOST_FIXTURE_TEST_CASE(dependent_transaction_fails_when_the_deletion_it_passed_fails, log_fixture) {
   row_id row = durable_row(1);
   auto t1 = begin();
   remove(*t1, row);
@@ -233,14 +238,94 @@ BOOST_FIXTURE_TEST_CASE(row_lock_succeeds_after_the_deleting_commit_failed, log_
   await_records(2);
   uint64_t c1 = log.last_ts();
   auto t2 = begin();
-  auto f2 = std::async(std::launch::async,
-                       [&] { return tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)); });
-  BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout));
+  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  row_id r2 = insert(*t2, 2);
   tm.log_failed(c1, c1, "disk full");
   BOOST_CHECK_THROW(f1.get(), db001::db_error);
-  BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
-  BOOST_TEST((f2.get() == tx::lock_outcome::locked), "the deletion was rolled back: the row is free to lock");
-  tm.abort(*t2);
+  BOOST_TEST(vis_now(row), "the failed deletion was rolled back");
+  // t2 went past the failed deletion (it took the row for deleted): it must not commit.
+  try {
+    tm.commit(*t2);
+    BOOST_ERROR("a transaction that depended on a failed commit committed");
+  } catch (const db001::db_error& e) {
+    BOOST_TEST(e.code() == "40001");
+  }
+  BOOST_TEST(!vis_now(r2));
+  BOOST_TEST(log.count() == 2u, "its record never reached the log");
+  // The row is free again: a new transaction locks it.
+  auto t3 = begin();
+  BOOST_TEST((tm.lock_version(*t3, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::locked));
+  tm.abort(*t3);
+}
+
+BOOST_FIXTURE_TEST_CASE(dependent_transaction_without_writes_waits_for_the_commit_it_passed, log_fixture) {
+  // t2 only found the row deleted by the undecided c1 (an UPDATE that then matched nothing):
+  // it has no record of its own, yet its answer must not stand before c1 is durable.
+  row_id row = durable_row(1);
+  for (bool fail : {false, true}) {
+    BOOST_TEST_CONTEXT("c1 " << (fail ? "fails" : "becomes durable")) {
+      row_id r = fail ? durable_row(5) : row;
+      auto t1 = begin();
+      remove(*t1, r);
+      auto f1 = commit_async(*t1);
+      await_records(log.count() + 1);
+      uint64_t c1 = log.last_ts();
+      auto t2 = begin();
+      BOOST_TEST((tm.lock_version(*t2, tbl->block_of(r), st::rid_slot(r)) == tx::lock_outcome::updated));
+      auto f2 = commit_async(*t2);
+      BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout), "t2's COMMIT waits for c1");
+      if (fail) {
+        tm.log_failed(c1, c1, "disk full");
+        BOOST_CHECK_THROW(f1.get(), db001::db_error);
+        try {
+          f2.get();
+          BOOST_ERROR("t2 committed although the deletion it saw was rolled back");
+        } catch (const db001::db_error& e) {
+          BOOST_TEST(e.code() == "40001");
+        }
+      } else {
+        tm.log_durable(c1);
+        BOOST_TEST(f1.get() == c1);
+        BOOST_REQUIRE(f2.wait_for(5s) == std::future_status::ready);
+        f2.get();
+      }
+    }
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(commits_queued_behind_a_failed_one_fail_with_it, log_fixture) {
+  // t2 depends on c1 and is already queued when c1's batch fails: the log fails every commit
+  // queued behind the failed batch, so t2 never becomes durable without c1.
+  row_id row = durable_row(1);
+  auto t1 = begin();
+  remove(*t1, row);
+  auto f1 = commit_async(*t1);
+  await_records(2);
+  uint64_t c1 = log.last_ts();
+  auto t2 = begin();
+  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  row_id r2 = insert(*t2, 2);
+  auto f2 = commit_async(*t2);
+  await_records(3);
+  uint64_t c2 = log.last_ts();
+  bool cascaded = false;
+  tm.log_failed(c1, c1, "disk full", "53100", [&] {
+    cascaded = true;
+    return std::vector<uint64_t>{c2};
+  });
+  BOOST_TEST(cascaded);
+  BOOST_CHECK_THROW(f1.get(), db001::db_error);
+  try {
+    f2.get();
+    BOOST_ERROR("a commit queued behind a failed one succeeded");
+  } catch (const db001::db_error& e) {
+    BOOST_TEST(e.code() == "53100");
+  }
+  BOOST_TEST(vis_now(row));
+  BOOST_TEST(!vis_now(r2));
+  // Later commits go through.
+  row_id r3 = durable_row(3);
+  BOOST_TEST(vis_now(r3));
 }
 
 BOOST_FIXTURE_TEST_CASE(unique_check_waits_for_an_undecided_deletion, log_fixture) {
