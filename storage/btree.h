@@ -322,6 +322,28 @@ class btree {
     return modify_leaf(key, [&](leaf_node* leaf, std::size_t, std::size_t pos) { set_value(leaf, pos, value); });
   }
 
+  /// Outcome of first_key_from().
+  enum class first_key { found, none, elsewhere };
+  /// The first key >= lower, read like find() (one leaf, no buffer): `found` (in *out), `none`
+  /// (no such key), or `elsewhere` (it would be in a later leaf: use scan_keys_from). For point
+  /// lookups that usually stop at the first entry. Any thread.
+  first_key first_key_from(const Key& lower, Key* out) const {
+    for (;;) {
+      uint64_t v = 0;
+      leaf_node* leaf = enter_leaf(&lower, false, v);
+      leaf_guard guard(leaf);
+      std::size_t n = load_count(leaf);
+      std::size_t pos = leaf_lower_bound(leaf, n, lower);
+      bool at_end = pos == n;
+      if (!at_end) *out = leaf_key(leaf, pos);
+      bool last_leaf = at_end && leaf->next.load(std::memory_order_acquire) == nullptr;
+      guard.release();
+      if (!exit_leaf(leaf, v)) continue;  // changed under us: again from the root
+      if (!at_end) return first_key::found;
+      return last_leaf ? first_key::none : first_key::elsewhere;
+    }
+  }
+
   /// Returns the value of key, or nullopt. Any thread.
   std::optional<Value> find(const Key& key) const {
     for (;;) {

@@ -233,8 +233,24 @@ std::string index::encode_key(const value* key) const {
 void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) const {
   if (int_tree_) {
     int64_t k = int_of(key[0]);
-    // The entry carries the row id (its value is the same): the value slots are not read.
-    int_tree_->scan_keys_from({k, 0}, true,
+    int_entry from{k, 0};
+    bool inclusive = true;
+    // The first entry straight from its leaf (a unique key's lookup usually ends there), the
+    // rest (older versions, duplicates) by a scan. The entry carries the row id (its value is
+    // the same): the value slots are not read.
+    int_entry first;
+    switch (int_tree_->first_key_from(from, &first)) {
+      case btree<int_entry, row_id, int_entry_less>::first_key::none:
+        return;
+      case btree<int_entry, row_id, int_entry_less>::first_key::found:
+        if (first.key != k || !fn(ctx, first.rid)) return;
+        from = first;
+        inclusive = false;
+        break;
+      case btree<int_entry, row_id, int_entry_less>::first_key::elsewhere:
+        break;
+    }
+    int_tree_->scan_keys_from(from, inclusive,
                               [&](const int_entry& e, const row_id&) { return e.key == k && fn(ctx, e.rid); });
     return;
   }
