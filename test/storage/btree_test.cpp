@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -251,6 +252,37 @@ BOOST_AUTO_TEST_CASE(single_key) {
   BOOST_CHECK(t.empty());
   BOOST_CHECK(scan([&] { t.scan_all(collect); }) == v{});
   require_invariants(t);
+}
+
+BOOST_AUTO_TEST_CASE(first_key_from_agrees_with_lower_bound) {
+  // Against std::set::lower_bound: `found` gives exactly that key, `none` only when there is
+  // none, `elsewhere` only when it exists (in a later leaf than the one the descent reached).
+  for (std::size_t order : {3u, 4u, 16u, 64u}) {
+    tree<int64_t, int64_t> t(order);
+    std::set<int64_t> keys;
+    std::mt19937_64 rng(order);
+    for (int i = 0; i < 3000; ++i) {
+      int64_t k = int64_t(rng() % 20000) * 2;  // even keys: odd probes fall between keys
+      if (t.insert(k, k)) keys.insert(k);
+    }
+    std::size_t elsewhere = 0;
+    for (int64_t probe = -3; probe < 40005; ++probe) {
+      int64_t got = 0;
+      auto r = t.first_key_from(probe, &got);
+      auto it = keys.lower_bound(probe);
+      if (r == decltype(t)::first_key::found) {
+        BOOST_REQUIRE(it != keys.end());
+        BOOST_REQUIRE_EQUAL(got, *it);
+      } else if (r == decltype(t)::first_key::none) {
+        BOOST_REQUIRE(it == keys.end());
+      } else {
+        BOOST_REQUIRE(it != keys.end());
+        ++elsewhere;
+      }
+    }
+    BOOST_TEST_MESSAGE("order " << order << ": " << elsewhere << " probes answered 'elsewhere'");
+    if (order == 3) BOOST_TEST(elsewhere > 0u, "small leaves leave gaps between them");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(scan_edges) {
