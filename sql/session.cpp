@@ -620,13 +620,20 @@ bool string_param_type_ok(const sql_type& t) {
 }  // namespace
 
 std::shared_ptr<result_data> session::run_parameterized(std::string_view sql) {
+  if (sql.size() > max_cached_text) return nullptr;
   auto q = sql::parameterize(sql);
   if (!q) return nullptr;
   uint64_t version = engine_.catalog().version();
   auto it = cached_plans_.find(q->key);
   if (it == cached_plans_.end() || it->second.catalog_version != version ||
       it->second.settings_generation != settings_generation_) {
-    if (it == cached_plans_.end() && cached_plans_.size() >= max_cached_plans) cached_plans_.clear();
+    if (it == cached_plans_.end()) {
+      if (cached_plans_.size() >= max_cached_plans || cached_bytes_ + q->key.size() > max_cached_bytes) {
+        cached_plans_.clear();
+        cached_bytes_ = 0;
+      }
+      cached_bytes_ += q->key.size();
+    }
     // Planned without side effects: a text that does not plan leaves no trace (and runs as
     // written, which reports its error as usual).
     auto p = std::make_shared<prepared_data>();

@@ -72,9 +72,15 @@ class session {
     uint64_t settings_generation = 0;     ///< and these settings (re-planned after SET)
   };
   /// Plans of simple queries by parameterized text and parameter types, per session (as
-  /// PostgreSQL's prepared statements); emptied when it reaches max_cached_plans.
+  /// PostgreSQL's prepared statements). A plan with its parse tree takes up to ~0.2-0.5 kB per
+  /// byte of SQL, so the cache is bounded by the SQL it holds: emptied when it would exceed
+  /// max_cached_plans entries or max_cached_bytes of text (a few MB of plans at most); texts
+  /// longer than max_cached_text run as written (long statements are rarely the repeated ones).
   std::unordered_map<std::string, cached_plan> cached_plans_;
-  static constexpr size_t max_cached_plans = 256;
+  static constexpr size_t max_cached_plans = 64;
+  static constexpr size_t max_cached_text = 1024;
+  static constexpr size_t max_cached_bytes = 8192;
+  size_t cached_bytes_ = 0;  ///< parameterized text held by cached_plans_
   uint64_t settings_generation_ = 0;  ///< bumped by every settings change
 
   engine& engine_;
