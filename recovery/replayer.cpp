@@ -36,6 +36,7 @@ struct replayer::helpers {
     std::mutex mu;
     std::condition_variable work, done;
     std::deque<batch> queue;
+    std::vector<batch> spare;  ///< applied batches, emptied, their memory kept for reuse
     bool busy = false, stop = false;
     batch filling;  ///< being filled by the replaying thread
     std::thread th;
@@ -78,9 +79,13 @@ struct replayer::helpers {
     std::unique_lock lock(l.mu);
     l.done.wait(lock, [&] { return l.queue.size() < max_queued; });
     l.queue.push_back(std::move(l.filling));
+    l.filling = batch();
+    if (!l.spare.empty()) {  // reuse an applied batch's buffers (no fresh pages to fault in)
+      l.filling = std::move(l.spare.back());
+      l.spare.pop_back();
+    }
     lock.unlock();
     l.work.notify_one();
-    l.filling = batch();
   }
   void sync() {
     for (auto& l : lanes) hand_over(*l);
@@ -121,9 +126,12 @@ struct replayer::helpers {
           failed.store(true);
         }
       }
+      b.items.clear();
+      b.bytes.clear();
       {
         std::lock_guard lock(l.mu);
         l.busy = false;
+        if (l.spare.size() < max_queued) l.spare.push_back(std::move(b));
       }
       l.done.notify_all();
     }
