@@ -580,14 +580,17 @@ void checkpoint_store::remove_unneeded(const manifest& keep_new, const manifest*
 
 void checkpoint_store::build_indexes(storage::catalog& cat) {
   auto indexes = cat.all_indexes();
-  // Biggest first, so two big indexes do not end up on one thread at the end.
+  // Biggest first. An index of more than a thread's fair share of all rows gets every thread
+  // (one big table is the common case: an index per thread would leave the others idle); the
+  // smaller ones are built an index per thread.
   std::sort(indexes.begin(), indexes.end(),
             [](auto& a, auto& b) { return a->tbl().block_count() > b->tbl().block_count(); });
-  if (indexes.size() >= opts_.threads) {  // an index per thread
-    parallel_for(indexes.size(), opts_.threads, [&](size_t i) { build_index(*indexes[i]); });
-  } else {  // few indexes: all threads on each
-    for (auto& ix : indexes) build_index(*ix, opts_.threads);
-  }
+  uint64_t total = 0;
+  for (auto& ix : indexes) total += ix->tbl().block_count();
+  size_t big = 0;
+  while (big < indexes.size() && uint64_t(indexes[big]->tbl().block_count()) * opts_.threads > total) ++big;
+  for (size_t i = 0; i < big; ++i) build_index(*indexes[i], opts_.threads);
+  parallel_for(indexes.size() - big, opts_.threads, [&](size_t i) { build_index(*indexes[big + i]); });
 }
 
 std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat, bool build_indexes_now) {
