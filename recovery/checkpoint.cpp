@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <nmmintrin.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "recovery/crc32c.h"
 #include "storage/index.h"
 
 namespace db001::recovery {
@@ -38,37 +38,6 @@ constexpr const char* io_error = "58030";
 
 [[noreturn]] void io_fail(const std::string& what) {
   throw db_error(io_error, "checkpoint: " + what + ": " + std::strerror(errno));
-}
-
-// ---- CRC32C ---------------------------------------------------------------------------------
-
-uint32_t crc_table[256];
-std::once_flag crc_table_once;
-
-uint32_t crc_software(const uint8_t* p, size_t n, uint32_t crc) {
-  std::call_once(crc_table_once, [] {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-      crc_table[i] = c;
-    }
-  });
-  while (n--) crc = crc_table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-  return crc;
-}
-
-__attribute__((target("sse4.2"))) uint32_t crc_hardware(const uint8_t* p, size_t n, uint32_t crc) {
-  uint64_t c = crc;
-  while (n >= 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    c = _mm_crc32_u64(c, v);
-    p += 8;
-    n -= 8;
-  }
-  uint32_t c32 = uint32_t(c);
-  while (n--) c32 = _mm_crc32_u8(c32, *p++);
-  return c32;
 }
 
 // ---- files ----------------------------------------------------------------------------------
@@ -384,7 +353,7 @@ std::string encode_manifest(const checkpoint_store::manifest& m) {
     put_le<uint64_t>(out, seq);
     put_le<uint64_t>(out, size);
   }
-  put_le<uint32_t>(out, checkpoint_crc(out.data(), out.size()));
+  put_le<uint32_t>(out, crc32c(out.data(), out.size()));
   return out;
 }
 
@@ -393,7 +362,7 @@ checkpoint_store::manifest decode_manifest(std::string_view bytes) {
   if (bytes.size() < 12) r.fail("too short");
   uint32_t crc;
   std::memcpy(&crc, bytes.data() + bytes.size() - 4, 4);
-  if (crc != checkpoint_crc(bytes.data(), bytes.size() - 4)) r.fail("CRC mismatch");
+  if (crc != crc32c(bytes.data(), bytes.size() - 4)) r.fail("CRC mismatch");
   r = byte_reader(bytes.substr(0, bytes.size() - 4), "checkpoint manifest");
   if (r.bytes(8) != std::string_view(manifest_magic, 8)) r.fail("bad magic");
   if (r.u32() != format_version) r.fail("unknown version");
@@ -436,12 +405,6 @@ uint64_t unix_micros_now() {
 }
 
 }  // namespace
-
-uint32_t checkpoint_crc(const void* data, size_t n, uint32_t crc) {
-  static const bool hw = __builtin_cpu_supports("sse4.2");
-  auto p = static_cast<const uint8_t*>(data);
-  return ~(hw ? crc_hardware(p, n, ~crc) : crc_software(p, n, ~crc));
-}
 
 checkpoint_store::checkpoint_store(std::string dir, checkpoint_options opts) : dir_(std::move(dir)), opts_(opts) {
   if (opts_.threads == 0) opts_.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -539,7 +502,7 @@ checkpoint_stats checkpoint_store::write(const storage::catalog& cat, const txn:
         ++st.blocks_empty;
         continue;
       }
-      refs.push_back({seq, data.size(), uint32_t(buf.size()), checkpoint_crc(buf.data(), buf.size()), used, rows});
+      refs.push_back({seq, data.size(), uint32_t(buf.size()), crc32c(buf.data(), buf.size()), used, rows});
       data.append(buf);
       ++st.blocks_written;
       st.rows_written += rows;
@@ -655,7 +618,7 @@ std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat, boo
     if (ok) {
       std::atomic<bool> crc_ok{true};
       parallel_for(tasks.size(), opts_.threads, [&](size_t i) {
-        if (checkpoint_crc(tasks[i].bytes.data(), tasks[i].bytes.size()) != tasks[i].ref->crc) crc_ok = false;
+        if (crc32c(tasks[i].bytes.data(), tasks[i].bytes.size()) != tasks[i].ref->crc) crc_ok = false;
       });
       ok = crc_ok;
     }

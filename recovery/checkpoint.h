@@ -140,7 +140,4 @@ class checkpoint_store {
   uint64_t retained_redo_lsn_ = 0;
 };
 
-/// CRC32C (Castagnoli) of data, continuing from crc (0 to start). Hardware-accelerated (SSE4.2).
-uint32_t checkpoint_crc(const void* data, size_t n, uint32_t crc = 0);
-
 }  // namespace db001::recovery
