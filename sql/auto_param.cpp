@@ -30,6 +30,21 @@ bool op_char(char c) {
   }
 }
 
+/// The end (one past the closing quote) of the quoted text starting at s[b] (' or "), where a
+/// doubled quote stands for itself; npos if it is not closed.
+size_t end_of_quoted(std::string_view s, size_t b) {
+  const char q = s[b];
+  for (size_t i = b + 1; i < s.size(); ++i) {
+    if (s[i] != q) continue;
+    if (i + 1 < s.size() && s[i + 1] == q) {
+      ++i;
+      continue;
+    }
+    return i + 1;
+  }
+  return std::string_view::npos;
+}
+
 /// Splits sql into tokens as PostgreSQL's scanner does (comments dropped). False when the text
 /// holds something this pass does not take ($n, dollar quotes, an unterminated quote or
 /// comment, a string continued over a line break).
@@ -57,19 +72,9 @@ bool tokenize(std::string_view s, std::vector<token>& out) {
         }
       } while (depth > 0);
     } else if (c == '\'') {
-      size_t b = i++;
-      for (;;) {
-        if (i >= n) return false;
-        if (s[i] == '\'') {
-          if (i + 1 < n && s[i + 1] == '\'') {
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        ++i;
-      }
+      size_t b = i;
+      i = end_of_quoted(s, i);
+      if (i == std::string_view::npos) return false;
       // A literal right after a word (E'..', B'..', X'..', U&'..' too) is a typed or special one.
       bool special = !out.empty() && out.back().end == b &&
                      (out.back().kind == tok::word || (out.back().kind == tok::op && s[b - 1] == '&'));
@@ -77,19 +82,9 @@ bool tokenize(std::string_view s, std::vector<token>& out) {
       if (!out.empty() && (out.back().kind == tok::string || out.back().kind == tok::special_string)) return false;
       out.push_back({special ? tok::special_string : tok::string, b, i});
     } else if (c == '"') {
-      size_t b = i++;
-      for (;;) {
-        if (i >= n) return false;
-        if (s[i] == '"') {
-          if (i + 1 < n && s[i + 1] == '"') {
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        ++i;
-      }
+      size_t b = i;
+      i = end_of_quoted(s, i);
+      if (i == std::string_view::npos) return false;
       out.push_back({tok::quoted_ident, b, i});
     } else if (c == '$') {
       return false;  // $n or a dollar-quoted string
