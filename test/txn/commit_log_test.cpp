@@ -86,12 +86,23 @@ struct log_fixture {
     if (log.count() != n) tm.log_durable(uint64_t(1) << 60);  // release blocked commits: never hang
     BOOST_REQUIRE_EQUAL(log.count(), n);
   }
+  /// t deletes row and commits on another thread; returns once the commit record is in the log,
+  /// its durability undecided (neither reported durable nor failed), with its timestamp in *cts.
+  std::future<uint64_t> undecided_delete(tx::transaction& t, row_id row, uint64_t* cts) {
+    size_t n = log.count();
+    remove(t, row);
+    auto f = commit_async(t);
+    await_records(n + 1);
+    *cts = log.last_ts();
+    return f;
+  }
   /// A row committed and made durable.
   row_id durable_row(int32_t v) {
     auto t = begin();
     row_id rid = insert(*t, v);
+    size_t n = log.count();  // before the commit starts: it may append before we look
     auto f = commit_async(*t);
-    await_records(log.count() + 1);
+    await_records(n + 1);
     tm.log_durable(log.last_ts());
     BOOST_REQUIRE(f.wait_for(5s) == std::future_status::ready);
     f.get();
@@ -211,10 +222,8 @@ BOOST_FIXTURE_TEST_CASE(row_lock_passes_an_undecided_deletion_at_once, log_fixtu
   // (and would follow it to the new one) and commits after c1 once c1 is durable.
   row_id row = durable_row(1);
   auto t1 = begin();
-  remove(*t1, row);
-  auto f1 = commit_async(*t1);
-  await_records(2);
-  uint64_t c1 = log.last_ts();
+  uint64_t c1 = 0;
+  auto f1 = undecided_delete(*t1, row, &c1);
   auto t2 = begin();
   BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
   BOOST_TEST(t2->undecided_dependency);
@@ -233,10 +242,8 @@ BOOST_FIXTURE_TEST_CASE(row_lock_passes_an_undecided_deletion_at_once, log_fixtu
 BOOST_FIXTURE_TEST_CASE(dependent_transaction_fails_when_the_deletion_it_passed_fails, log_fixture) {
   row_id row = durable_row(1);
   auto t1 = begin();
-  remove(*t1, row);
-  auto f1 = commit_async(*t1);
-  await_records(2);
-  uint64_t c1 = log.last_ts();
+  uint64_t c1 = 0;
+  auto f1 = undecided_delete(*t1, row, &c1);
   auto t2 = begin();
   BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
   row_id r2 = insert(*t2, 2);
@@ -266,10 +273,8 @@ BOOST_FIXTURE_TEST_CASE(dependent_transaction_without_writes_waits_for_the_commi
     BOOST_TEST_CONTEXT("c1 " << (fail ? "fails" : "becomes durable")) {
       row_id r = fail ? durable_row(5) : row;
       auto t1 = begin();
-      remove(*t1, r);
-      auto f1 = commit_async(*t1);
-      await_records(log.count() + 1);
-      uint64_t c1 = log.last_ts();
+      uint64_t c1 = 0;
+      auto f1 = undecided_delete(*t1, r, &c1);
       auto t2 = begin();
       BOOST_TEST((tm.lock_version(*t2, tbl->block_of(r), st::rid_slot(r)) == tx::lock_outcome::updated));
       auto f2 = commit_async(*t2);
@@ -298,10 +303,8 @@ BOOST_FIXTURE_TEST_CASE(commits_queued_behind_a_failed_one_fail_with_it, log_fix
   // queued behind the failed batch, so t2 never becomes durable without c1.
   row_id row = durable_row(1);
   auto t1 = begin();
-  remove(*t1, row);
-  auto f1 = commit_async(*t1);
-  await_records(2);
-  uint64_t c1 = log.last_ts();
+  uint64_t c1 = 0;
+  auto f1 = undecided_delete(*t1, row, &c1);
   auto t2 = begin();
   BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
   row_id r2 = insert(*t2, 2);
@@ -333,10 +336,8 @@ BOOST_FIXTURE_TEST_CASE(unique_check_waits_for_an_undecided_deletion, log_fixtur
   // must not pass the unique check meanwhile (two live rows with one key after the rollback).
   row_id row = durable_row(1);
   auto t1 = begin();
-  remove(*t1, row);
-  auto f1 = commit_async(*t1);
-  await_records(2);
-  uint64_t c1 = log.last_ts();
+  uint64_t c1 = 0;
+  auto f1 = undecided_delete(*t1, row, &c1);
   auto t2 = begin();
   auto f2 = std::async(std::launch::async, [&] {
     uint64_t w = 0;
