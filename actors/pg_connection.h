@@ -4,10 +4,10 @@
 /// and portals, and runs start-up (SSLRequest refused, CancelRequest, StartupMessage),
 /// authentication (trust, cleartext password, SCRAM-SHA-256), the simple query protocol and
 /// the extended one (Parse/Bind/Describe/Execute with row limits and portal suspension, Close,
-/// Sync, Flush, skipping to Sync after an error). The session actor (pg_server.cpp) owns the
+/// Sync, Flush, skipping to Sync after an error). The server's session (pg_server.cpp) owns the
 /// socket and drives one of these; tests drive it with byte strings.
 ///
-/// Not thread-safe: one thread at a time (the session actor's), except that cancel() of its
+/// Not thread-safe: one thread at a time (a session pool thread), except that cancel() of its
 /// session may come from any thread (through the cluster's backend registry).
 #include <functional>
 #include <span>

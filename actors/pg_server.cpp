@@ -1,13 +1,10 @@
 #include "actors/pg_server.h"
 
 #include <arpa/inet.h>
-#include <jemalloc/jemalloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,10 +21,12 @@
 
 #include "actors/cluster.h"
 #include "actors/pg_connection.h"
+#include "actors/session_pool.h"
+#include "txn/blocking_scope.h"
 
 namespace db001::actors {
 
-/// Shared by the server object, the listener and the session actors.
+/// Shared by the server object, the listener and the sessions.
 struct pg_server::state {
   std::vector<int> listen_fds;
   std::string unix_path;
@@ -36,13 +35,20 @@ struct pg_server::state {
   std::condition_variable idle;
   std::set<int> connections;  ///< open session sockets
   bool listener_running = false;
+  std::unique_ptr<session_pool> pool;  ///< runs the sessions
 };
 
 namespace {
 
+/// Sends everything; a client that does not read its results makes this wait, as a marked
+/// blocking wait (the session pool's other sessions go on meanwhile).
 bool send_all(int fd, std::string_view data) {
   while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      txn::blocking_scope blocking;
+      n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -75,89 +81,58 @@ std::string address_text(const sockaddr_storage& a) {
   return buf;
 }
 
-/// A session idle this long gives back what its thread holds (see trim_idle_thread).
-constexpr int idle_trim_ms = 1000;
-
-void set_receive_timeout(int fd, int ms) {
-  timeval tv{ms / 1000, (ms % 1000) * 1000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+/// The receive buffer of the calling pool thread (pages become resident as recv writes them).
+constexpr size_t recv_buffer_size = 64 * 1024;
+char* recv_buffer() {
+  static thread_local std::unique_ptr<char[]> buf(new char[recv_buffer_size]);
+  return buf.get();
 }
 
-/// Switches the calling thread's jemalloc tcache on or off (off: its cached objects go back).
-void set_thread_cache(bool on) { mallctl("thread.tcache.enabled", nullptr, nullptr, &on, sizeof on); }
+/// One connection's session: socket in, pg_connection, socket out, run by the session pool's
+/// threads (one at a time) whenever the socket is readable.
+class session final : public session_pool::handler {
+ public:
+  session(int fd, bool local, std::string address, cluster& cl, std::shared_ptr<pg_server::state> st)
+      : fd_(fd),
+        st_(std::move(st)),
+        conn_(std::make_unique<pg_connection>(cl, pg_connection::peer_info{local, std::move(address)},
+                                              [fd](std::string_view bytes) { send_all(fd, bytes); })) {}
 
-/// Called on a session's thread when its client has been quiet for idle_trim_ms: returns the
-/// objects cached in the thread's jemalloc tcache to the arenas and the stack pages below the
-/// current frame (touched by the deepest statement so far) to the kernel, so that an idle
-/// connection keeps only what it needs (measured by bench/idle_connections.py).
-void trim_idle_thread() {
-  // The tcache (cached objects and its own ~30 kB of bins) goes away; set_thread_cache(true)
-  // makes a fresh one when the client speaks again.
-  set_thread_cache(false);
-  // Freed pages of the thread's arena stay resident until jemalloc's decay purges them, which
-  // only happens on later activity in that arena: purge them now.
-  unsigned arena = 0;
-  size_t len = sizeof arena;
-  if (mallctl("thread.arena", &arena, &len, nullptr, 0) == 0) {
-    std::string purge = "arena." + std::to_string(arena) + ".purge";
-    mallctl(purge.c_str(), nullptr, nullptr, nullptr, 0);
+  ~session() override {
+    conn_->on_disconnect();  // an open transaction rolls back
+    conn_.reset();
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    std::lock_guard lock(st_->mutex);
+    st_->connections.erase(fd_);
+    st_->idle.notify_all();
   }
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
-  void* lo = nullptr;
-  size_t size = 0;
-  pthread_attr_getstack(&attr, &lo, &size);
-  pthread_attr_destroy(&attr);
-  const uintptr_t page = 4096;
-  char here;
-  // Below our frame (and the red zone) the stack is unused: give those pages back.
-  uintptr_t top = (reinterpret_cast<uintptr_t>(&here) - page) & ~(page - 1);
-  uintptr_t bottom = (reinterpret_cast<uintptr_t>(lo) + 2 * page + page - 1) & ~(page - 1);  // past the guard
-  if (top > bottom) madvise(reinterpret_cast<void*>(bottom), top - bottom, MADV_DONTNEED);
-}
 
-/// One connection's session actor body: socket in, pg_connection, socket out.
-void run_session(int fd, bool local, std::string address, cluster& cl, std::shared_ptr<pg_server::state> st) {
-  {
-    pg_connection conn(cl, {local, std::move(address)}, [fd](std::string_view bytes) { send_all(fd, bytes); });
-    // Not zero-filled: only the pages recv writes become resident.
-    constexpr size_t buf_size = 64 * 1024;
-    std::unique_ptr<char[]> buf(new char[buf_size]);
-    // Receives wait at most idle_trim_ms while the session is busy; the first timeout trims the
-    // thread and switches to waiting without a timeout until the client sends again (no extra
-    // system call per message).
-    set_receive_timeout(fd, idle_trim_ms);
-    bool trimmed = false;
-    while (!conn.closing() && !st->stopping.load()) {
-      ssize_t n = ::recv(fd, buf.get(), buf_size, 0);
+  bool on_readable() override {
+    char* buf = recv_buffer();
+    for (;;) {
+      ssize_t n = ::recv(fd_, buf, recv_buffer_size, MSG_DONTWAIT);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        conn.on_idle();
-        trim_idle_thread();
-        set_receive_timeout(fd, 0);
-        trimmed = true;
-        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) return false;  // the client left (or the server is stopping: shutdown)
+      conn_->on_bytes(buf, size_t(n));
+      if (!conn_->out().empty()) {
+        if (!send_all(fd_, conn_->out().view())) return false;
+        conn_->out().clear();
       }
-      if (n <= 0) break;
-      if (trimmed) {
-        set_thread_cache(true);
-        set_receive_timeout(fd, idle_trim_ms);
-        trimmed = false;
-      }
-      conn.on_bytes(buf.get(), size_t(n));
-      if (!conn.out().empty()) {
-        if (!send_all(fd, conn.out().view())) break;
-        conn.out().clear();
-      }
+      if (conn_->closing() || st_->stopping.load()) return false;
+      if (size_t(n) < recv_buffer_size) break;  // read all there was
     }
-    conn.on_disconnect();
+    // Quiet until the next message: no buffer capacity is kept (they are cheap to regrow).
+    conn_->on_idle();
+    return true;
   }
-  ::shutdown(fd, SHUT_RDWR);
-  ::close(fd);
-  std::lock_guard lock(st->mutex);
-  st->connections.erase(fd);
-  st->idle.notify_all();
-}
+
+ private:
+  int fd_;
+  std::shared_ptr<pg_server::state> st_;
+  std::unique_ptr<pg_connection> conn_;
+};
 
 int listen_tcp(const std::string& host, int port, std::vector<int>& fds) {
   addrinfo hints{};
@@ -229,12 +204,12 @@ int pg_server::start(const std::string& listen, int port, const std::string& uni
     state_->unix_path = unix_dir + "/.s.PGSQL." + std::to_string(bound);
     state_->listen_fds.push_back(listen_unix(state_->unix_path));
   }
+  state_->pool = std::make_unique<session_pool>();
   state_->listener_running = true;
   auto st = state_;
   cluster* cl = &cluster_;
-  caf::actor_system* sys = &sys_;
-  // The listener actor: accepts and spawns a session actor per connection.
-  sys_.spawn([st, cl, sys](caf::blocking_actor*) {
+  // The listener actor: accepts and hands each connection's session to the pool.
+  sys_.spawn([st, cl](caf::blocking_actor*) {
     std::vector<pollfd> pfds;
     for (int fd : st->listen_fds) pfds.push_back({fd, POLLIN, 0});
     while (!st->stopping.load()) {
@@ -260,7 +235,7 @@ int pg_server::start(const std::string& listen, int port, const std::string& uni
         }
         bool local = is_loopback(peer) || len == 0;
         std::string addr = address_text(peer);
-        sys->spawn([fd, local, addr, cl, st](caf::blocking_actor*) { run_session(fd, local, addr, *cl, st); });
+        st->pool->add(fd, std::make_unique<session>(fd, local, addr, *cl, st));
       }
     }
     std::lock_guard lock(st->mutex);
@@ -276,6 +251,9 @@ void pg_server::stop() {
   for (int fd : state_->connections) ::shutdown(fd, SHUT_RDWR);  // wakes their recv
   state_->idle.wait_for(lock, std::chrono::seconds(10),
                         [&] { return state_->connections.empty() && !state_->listener_running; });
+  lock.unlock();
+  if (state_->pool) state_->pool->stop();
+  lock.lock();
   for (int fd : state_->listen_fds) ::close(fd);
   state_->listen_fds.clear();
   if (!state_->unix_path.empty()) ::unlink(state_->unix_path.c_str());

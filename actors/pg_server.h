@@ -1,10 +1,10 @@
 #pragma once
 /// The PostgreSQL front end: a listener actor accepting TCP (and optionally Unix-domain)
-/// connections, and one session actor per connection. A session actor is a CAF blocking
-/// actor with its own thread (as a PostgreSQL backend is a process): it reads the socket,
-/// feeds its pg_connection, and writes the replies, so a statement that waits for a row lock
-/// blocks only its own session. Control reaches it through its socket (shutdown) and the
-/// cluster's backend registry (CancelRequest).
+/// connections, and a session per connection run by a session_pool: about one thread per
+/// core serves every readable socket (reads it, feeds its pg_connection, writes the replies);
+/// a statement that waits for a row lock or its commit's flush hands the other sessions to
+/// another pool thread, so it blocks only its own session. Control reaches a session through
+/// its socket (shutdown) and the cluster's backend registry (CancelRequest).
 ///
 /// Thread-safety: start() and stop() from one thread (the server's main).
 #include <caf/fwd.hpp>
@@ -28,10 +28,10 @@ class pg_server {
   /// unix_dir/.s.PGSQL.<port>. Returns the bound TCP port; throws std::runtime_error.
   int start(const std::string& listen, int port, const std::string& unix_dir = "");
   /// Stops accepting, closes every connection (open transactions roll back) and waits for
-  /// the session actors to end.
+  /// the sessions to end.
   void stop();
 
-  struct state;  ///< shared with the listener and session actors
+  struct state;  ///< shared with the listener and the sessions
 
  private:
   std::shared_ptr<state> state_;

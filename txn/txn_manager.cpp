@@ -1,10 +1,12 @@
 #include "txn/txn_manager.h"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "storage/error.h"
 #include "storage/index.h"
+#include "txn/blocking_scope.h"
 
 namespace db001::txn {
 
@@ -151,6 +153,7 @@ void txn_manager::wait_for(transaction& t, uint64_t other_seq) {
       other->waiters.fetch_sub(1);
     }
   } guard{t.state.get(), other.get()};
+  blocking_scope blocking;
   for (;;) {
     // Deadlock detection: follow the wait-for chain from `other`; reaching ourselves is a cycle.
     uint64_t cur = other_seq;
@@ -319,6 +322,8 @@ uint64_t txn_manager::commit(transaction& t) {
     // or until the log gives up on the record.
     st.stamped.store(true, std::memory_order_release);
     wake_waiters(st);
+    std::optional<blocking_scope> blocking;  // (made before the lock: it may start a thread)
+    if (visible_.load(std::memory_order_acquire) < cts) blocking.emplace();
     std::unique_lock lock(visible_mutex_);
     visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= cts || failed_.count(cts); });
     if (failed_.count(cts)) {
@@ -456,6 +461,7 @@ void txn_manager::log_failed(uint64_t lo, uint64_t hi, const std::string& messag
 
 void txn_manager::wait_visible(uint64_t ts) const {
   if (visible_.load(std::memory_order_acquire) >= ts) return;
+  blocking_scope blocking;
   std::unique_lock lock(visible_mutex_);
   visible_cv_.wait(lock, [&] { return visible_.load(std::memory_order_acquire) >= ts; });
 }
