@@ -348,14 +348,17 @@ std::shared_ptr<result_data> session::run_in_transaction(prepared_data& p, const
   // Queries and DML get their result from execute_plan; other statements fill this one.
   std::shared_ptr<result_data> result = p.is_dml_or_query() ? nullptr : std::make_shared<result_data>();
   try {
+    if (p.is_dml_or_query()) {
+      plan(p);
+      result = execute_plan(p, params, engine_.txns().snapshot_of(*txn_), txn_.get());
+      if (implicit) finish_implicit(true);
+      return result;
+    }
     sql::node inner = p.stmt.stmt.inner();
     const std::string& k = p.kind;
     if (k == "CreateStmt" || k == "DropStmt" || k == "IndexStmt" || k == "ViewStmt" || k == "AlterTableStmt")
       engine_.txns().begin_ddl(*txn_);  // before the catalog changes: one DDL transaction at a time
-    if (p.is_dml_or_query()) {
-      plan(p);
-      result = execute_plan(p, params, engine_.txns().snapshot_of(*txn_), txn_.get());
-    } else if (k == "CreateStmt") {
+    if (k == "CreateStmt") {
       result->tag = sql::create_table(engine_, *txn_, inner, p.sql, result->notices);
     } else if (k == "DropStmt") {
       result->tag = sql::drop_objects(engine_, *txn_, inner, result->notices);
