@@ -1,6 +1,8 @@
 #include "recovery/catalog_image.h"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -150,21 +152,39 @@ void recovery_index_insert(storage::index& ix, storage::row_id rid) {
 
 namespace {
 
-/// The keys of blocks [b0, b1) of an index's table, sorted, inserted into the index.
-/// Keys live in one buffer; entries are sorted by their first 8 bytes (big endian), ties by
-/// the rest: any order is correct, key order makes inserts walk the tree left to right.
-void build_range(storage::index& ix, uint32_t b0, uint32_t b1) {
-  auto& tbl = ix.tbl();
+/// The keys of blocks [b0, b1) of an index's table, sorted: one buffer of keys and entries
+/// sorted by their first 8 bytes (big endian), ties by the rest, then by row id.
+struct sorted_run {
   struct entry {
     uint64_t prefix;
     uint64_t off;
     uint32_t len;
     storage::row_id rid;
   };
-  bool skip_nulls = true;  // see recovery_index_insert
-  for (int c : ix.columns()) skip_nulls = skip_nulls && tbl.column(size_t(c)).not_null;
   std::string keys;
   std::vector<entry> entries;
+
+  std::string_view key(const entry& e) const { return std::string_view(keys.data() + e.off, e.len); }
+  bool less(const entry& a, const entry& b) const {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    if (a.len > 8 || b.len > 8) {
+      int c = key(a).compare(key(b));
+      if (c != 0) return c < 0;
+    }
+    return a.rid < b.rid;
+  }
+};
+
+sorted_run collect_range(const storage::index& ix, uint32_t b0, uint32_t b1) {
+  auto& tbl = ix.tbl();
+  bool skip_nulls = true;  // see recovery_index_insert
+  for (int c : ix.columns()) skip_nulls = skip_nulls && tbl.column(size_t(c)).not_null;
+  // Sized up front (every slot once; keys as long as the first): growing them by doubling
+  // would copy and fault in fresh pages twice over.
+  size_t slots = 0;
+  for (uint32_t b = b0; b < b1; ++b) slots += tbl.block(b).used();
+  sorted_run run;
+  run.entries.reserve(slots);
   std::string k;
   for (uint32_t b = b0; b < b1; ++b) {
     auto& blk = tbl.block(b);
@@ -178,51 +198,92 @@ void build_range(storage::index& ix, uint32_t b0, uint32_t b1) {
       if (has_null && skip_nulls) continue;
       uint64_t p = 0;
       std::memcpy(&p, k.data(), std::min<size_t>(8, k.size()));
-      entries.push_back({__builtin_bswap64(p), keys.size(), uint32_t(k.size()), rid});
-      keys += k;
+      if (run.keys.capacity() == 0) run.keys.reserve(slots * k.size());
+      run.entries.push_back({__builtin_bswap64(p), run.keys.size(), uint32_t(k.size()), rid});
+      run.keys += k;
     }
   }
-  const char* base = keys.data();
-  std::sort(entries.begin(), entries.end(), [base](const entry& a, const entry& b) {
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    if (a.len > 8 || b.len > 8) {
-      int c = std::string_view(base + a.off, a.len).compare(std::string_view(base + b.off, b.len));
-      if (c != 0) return c < 0;
-    }
-    return a.rid < b.rid;
-  });
-  for (auto& e : entries) {
-    k.assign(base + e.off, e.len);
-    ix.insert(k, e.rid);
-  }
+  auto less = [&run](const sorted_run::entry& x, const sorted_run::entry& y) { return run.less(x, y); };
+  // Keys that grew with the rows (serials, timestamps, pgbench's aid) come in order already.
+  if (!std::is_sorted(run.entries.begin(), run.entries.end(), less))
+    std::sort(run.entries.begin(), run.entries.end(), less);
+  return run;
 }
+
+/// The runs' entries in merged order (each run is sorted).
+class run_merger {
+ public:
+  explicit run_merger(const std::vector<sorted_run>& runs) : runs_(runs), pos_(runs.size(), 0) {}
+  /// The next entry; false when all are taken.
+  bool next(std::string_view& key, storage::row_id& rid) {
+    size_t best = runs_.size();
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      if (pos_[i] == runs_[i].entries.size()) continue;
+      if (best == runs_.size() || before(i, best)) best = i;
+    }
+    if (best == runs_.size()) return false;
+    auto& e = runs_[best].entries[pos_[best]++];
+    key = runs_[best].key(e);
+    rid = e.rid;
+    return true;
+  }
+
+ private:
+  /// Whether run i's next entry sorts before run j's (as sorted_run::less on one buffer).
+  bool before(size_t i, size_t j) const {
+    auto& x = runs_[i].entries[pos_[i]];
+    auto& y = runs_[j].entries[pos_[j]];
+    if (x.prefix != y.prefix) return x.prefix < y.prefix;
+    int c = runs_[i].key(x).compare(runs_[j].key(y));
+    return c != 0 ? c < 0 : x.rid < y.rid;
+  }
+
+  const std::vector<sorted_run>& runs_;
+  std::vector<size_t> pos_;
+};
 
 }  // namespace
 
 void build_index(storage::index& ix, unsigned threads) {
   uint32_t nb = ix.tbl().block_count();
   threads = std::max(1u, std::min(threads, nb / 64));  // parallel only for >= 64 K rows a thread
-  if (threads <= 1) {
-    build_range(ix, 0, nb);
-    return;
+  // Each thread collects and sorts the keys of its share of the blocks.
+  std::vector<sorted_run> runs(threads);
+  if (threads == 1) {
+    runs[0] = collect_range(ix, 0, nb);
+  } else {
+    std::vector<std::thread> pool;
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    for (unsigned i = 0; i < threads; ++i) {
+      uint32_t b0 = uint32_t(uint64_t(nb) * i / threads), b1 = uint32_t(uint64_t(nb) * (i + 1) / threads);
+      pool.emplace_back([&, i, b0, b1] {
+        try {
+          runs[i] = collect_range(ix, b0, b1);
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!error) error = std::current_exception();
+        }
+      });
+    }
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
   }
-  // Each thread sorts and inserts the keys of its share of the blocks (the tree is concurrent).
-  std::vector<std::thread> pool;
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  for (unsigned i = 0; i < threads; ++i) {
-    uint32_t b0 = uint32_t(uint64_t(nb) * i / threads), b1 = uint32_t(uint64_t(nb) * (i + 1) / threads);
-    pool.emplace_back([&, b0, b1] {
-      try {
-        build_range(ix, b0, b1);
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-      }
-    });
+  // The merged entries build the tree bottom-up when it is empty and they come in its order
+  // (they do unless a key is a prefix of another); otherwise they are inserted one by one.
+  bool loaded = false;
+  try {
+    run_merger merged(runs);
+    loaded = ix.bulk_load([&](std::string_view& key, storage::row_id& rid) { return merged.next(key, rid); });
+  } catch (const std::invalid_argument&) {
+    loaded = false;
   }
-  for (auto& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  if (!loaded) {
+    run_merger merged(runs);
+    std::string_view key;
+    storage::row_id rid;
+    while (merged.next(key, rid)) ix.insert(std::string(key), rid);
+  }
 }
 
 void apply_catalog_image(storage::catalog& cat, std::string_view image) {

@@ -95,7 +95,16 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
     }
     if (r.type == record_type::commit) {
       if (r.flags & flag_continued) {
-        if (joined.empty()) chain_start = r.lsn;
+        if (joined.empty()) {
+          chain_start = r.lsn;
+          // Room for the whole record at once (at most the rest of the log; pages are only
+          // touched as parts arrive): growing by doubling would copy a 1 GB load's record
+          // several times over, each time into freshly faulted memory.
+          try {
+            joined.reserve(std::max<uint64_t>(joined.capacity(), reader.bytes_after(r.lsn)));
+          } catch (const std::exception&) {  // bad_alloc, length_error: grow as needed instead
+          }
+        }
         joined.append(r.payload);
         continue;
       }

@@ -76,7 +76,7 @@ bool wal_reader::fail(wal_stop why, lsn_t at, std::string message) {
   return false;
 }
 
-bool wal_reader::later_segment_exists(uint64_t no, uint64_t* which) {
+const std::vector<uint64_t>& wal_reader::all_segments() {
   if (!all_segments_) {
     std::vector<uint64_t> all;
     for (const auto& d : dirs_) {
@@ -86,10 +86,22 @@ bool wal_reader::later_segment_exists(uint64_t no, uint64_t* which) {
     std::sort(all.begin(), all.end());
     all_segments_ = std::move(all);
   }
-  auto it = std::upper_bound(all_segments_->begin(), all_segments_->end(), no);
-  if (it == all_segments_->end()) return false;
+  return *all_segments_;
+}
+
+bool wal_reader::later_segment_exists(uint64_t no, uint64_t* which) {
+  const auto& all = all_segments();
+  auto it = std::upper_bound(all.begin(), all.end(), no);
+  if (it == all.end()) return false;
   *which = *it;
   return true;
+}
+
+uint64_t wal_reader::bytes_after(lsn_t at) {
+  const auto& all = all_segments();
+  if (all.empty()) return 0;
+  lsn_t last_end = segment_start(all.back() + 1, segment_size_);
+  return last_end > at ? last_end - at : 0;
 }
 
 /// The log ends cleanly at pos_ unless a later segment file exists.

@@ -64,11 +64,16 @@ class wal_reader {
   /// The LSN after the last good record (fillers included), or `from` (moved past a segment header) if none.
   lsn_t end() const { return end_; }
 
+  /// At most how many bytes of log follow `at`: up to the end of the newest segment file (0 if
+  /// none lies past `at`). Sizes the buffer of a commit record split over many segments.
+  uint64_t bytes_after(lsn_t at);
+
  private:
   bool load_segment(uint64_t no);
   bool finish_clean();
   bool fail(wal_stop why, lsn_t at, std::string message);
   bool later_segment_exists(uint64_t no, uint64_t* which);
+  const std::vector<uint64_t>& all_segments();
 
   file_system& fs_;
   std::vector<std::string> dirs_;

@@ -359,6 +359,70 @@ class btree {
     }
   }
 
+  /// Fills an empty tree bottom-up from pairs in strictly ascending key order: leaves 90% full
+  /// (room for later inserts before they split), then each inner level over them; no descent
+  /// per key (a bulk build after recovery). next(k, v) sets the next pair and returns true, or
+  /// returns false at the end. Returns false, the tree unchanged, if it was not empty. Throws
+  /// std::invalid_argument, the tree unchanged, if a key is not greater than the one before.
+  /// REQUIRES: no other thread uses the tree during the call.
+  template <class F>
+  requires std::predicate<F&, Key&, Value&>
+  bool bulk_load(F&& next) {
+    if (size() != 0) return false;
+    const std::size_t leaf_fill = std::max<std::size_t>(1, order_ * 9 / 10);
+    const std::size_t inner_children = std::max<std::size_t>(4, (order_ + 1) * 9 / 10);
+    std::vector<node_base*> nodes;
+    std::vector<sep_t> seps;  // seps[i] lies between nodes[i] and nodes[i + 1]
+    leaf_node* leaf = nullptr;
+    std::size_t total = 0;
+    Key k{};
+    Value v{};
+    std::optional<Key> last;
+    while (next(k, v)) {
+      if (last && !cmp_(*last, k)) throw std::invalid_argument("btree::bulk_load: keys not strictly ascending");
+      if (leaf == nullptr || leaf->count.load(relaxed) == leaf_fill) {
+        leaf_node* fresh = new_leaf();
+        if (leaf != nullptr) {
+          fresh->prev.store(leaf, relaxed);
+          leaf->next.store(fresh, relaxed);
+          seps.push_back(make_separator(k));
+        }
+        nodes.push_back(fresh);
+        leaf = fresh;
+      }
+      std::size_t n = leaf->count.load(relaxed);
+      leaf_insert_at(leaf, n, n, k, v);
+      last = k;
+      ++total;
+    }
+    if (nodes.empty()) return true;
+    // Inner levels: children spread evenly over as few nodes as fit, each with at least two.
+    uint32_t level = 0;
+    while (nodes.size() > 1) {
+      ++level;
+      std::size_t n = nodes.size(), groups = (n + inner_children - 1) / inner_children;
+      std::vector<node_base*> up_nodes;
+      std::vector<sep_t> up_seps;
+      for (std::size_t g = 0; g < groups; ++g) {
+        std::size_t a = n * g / groups, b = n * (g + 1) / groups;
+        inner_node* in = new_inner(level);
+        for (std::size_t i = a; i < b; ++i) {
+          store_child(in, i - a, nodes[i]);
+          if (i > a) store_sep(in, i - a - 1, seps[i - 1]);
+        }
+        in->count.store(static_cast<uint32_t>(b - a - 1), relaxed);
+        if (g > 0) up_seps.push_back(seps[a - 1]);
+        up_nodes.push_back(in);
+      }
+      nodes = std::move(up_nodes);
+      seps = std::move(up_seps);
+    }
+    size_.store(total, relaxed);
+    height_.store(level + 1, relaxed);
+    root_.store(nodes[0], std::memory_order_release);
+    return true;
+  }
+
   /// Number of keys (exact when no writer is active). Any thread.
   std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
   bool empty() const noexcept { return size() == 0; }

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <stdexcept>
 
 #include "storage/btree.h"
 #include "storage/error.h"
@@ -51,7 +52,7 @@ index::index(uint32_t oid, std::string name, table* tbl, std::vector<int> column
     tree_ = std::make_unique<btree<std::string, row_id, std::less<std::string>>>();
 }
 
-std::optional<int64_t> index::int_key(const std::string& key) const {
+std::optional<int64_t> index::int_key(std::string_view key) const {
   if (!int_width_ || key.size() != size_t(1 + int_width_) || key[0] != '\x01') return std::nullopt;
   uint64_t u = 0;
   for (int i = 0; i < int_width_; ++i) u = (u << 8) | static_cast<unsigned char>(key[1 + i]);
@@ -187,6 +188,28 @@ void index::insert(const std::string& key, row_id r) {
   std::string k = key;
   put_rid(k, r);
   tree_->insert(k, r);
+}
+
+bool index::bulk_load(const std::function<bool(std::string_view& key, row_id& r)>& next) {
+  std::string_view key;
+  row_id r = 0;
+  if (int_tree_) {
+    return int_tree_->bulk_load([&](int_entry& e, row_id& v) {
+      if (!next(key, r)) return false;
+      auto k = int_key(key);
+      if (!k) throw std::invalid_argument("index::bulk_load: not a key of this index");
+      e = {*k, r};
+      v = r;
+      return true;
+    });
+  }
+  return tree_->bulk_load([&](std::string& k, row_id& v) {
+    if (!next(key, r)) return false;
+    k.assign(key);
+    put_rid(k, r);
+    v = r;
+    return true;
+  });
 }
 
 void index::erase(const std::string& key, row_id r) {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -64,6 +65,11 @@ class index {
   std::string row_key(row_id r, bool* has_null = nullptr) const;
 
   void insert(const std::string& key, row_id r);
+  /// Fills an empty index bottom-up from entries in ascending (key, row id) order: next(key,
+  /// rid) gives the next one or returns false at the end. Returns false, nothing done, if the
+  /// index is not empty; throws std::invalid_argument, the index left empty, if the entries
+  /// are not in its order. REQUIRES: no other thread uses the index during the call.
+  bool bulk_load(const std::function<bool(std::string_view& key, row_id& r)>& next);
   void erase(const std::string& key, row_id r);
 
   /// Calls fn(rid) for every entry whose key starts with `key` (ascending); fn returns false to stop.
@@ -115,7 +121,7 @@ class index {
   };
   /// The integer of an encoded single-column key, if this index uses int entries and the
   /// bytes are such a key.
-  std::optional<int64_t> int_key(const std::string& key) const;
+  std::optional<int64_t> int_key(std::string_view key) const;
   /// The integer entry key of a boxed value of the (int-entry) key column.
   int64_t int_of(const value& v) const;
   /// The normalized encoding of a full key given as values (as for find_equal).

@@ -367,6 +367,90 @@ BOOST_AUTO_TEST_CASE(scan_edges) {
   BOOST_CHECK(got.empty());
 }
 
+BOOST_AUTO_TEST_CASE(bulk_load_builds_a_valid_tree_that_then_behaves_as_inserted) {
+  uint64_t seed = 100;
+  for (std::size_t order : {3, 4, 5, 7, 16, 64}) {
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{2}, order, order + 1, 3 * order, std::size_t{5000}}) {
+      BOOST_TEST_MESSAGE("bulk_load: order " << order << ", " << n << " keys");
+      tree<uint64_t, uint64_t> t(order);
+      std::map<uint64_t, uint64_t> m;
+      uint64_t next_key = 10, given = 0;
+      bool loaded = t.bulk_load([&](uint64_t& k, uint64_t& v) {
+        if (given == n) return false;
+        k = next_key;
+        v = next_key * 3;
+        m.emplace(k, v);
+        next_key += 10;
+        ++given;
+        return true;
+      });
+      BOOST_REQUIRE(loaded);
+      require_invariants(t);
+      BOOST_REQUIRE_EQUAL(t.size(), n);
+      require_same_contents(t, m);
+      std::mt19937_64 rng(seed++);
+      for (int r = 0; r < 20; ++r) {
+        uint64_t lo = rng() % (next_key + 20), hi = rng() % (next_key + 20);
+        require_same_scans_at(t, m, lo, hi, 1 + rng() % 50);
+      }
+      // Afterwards it is an ordinary tree: inserts between and around the loaded keys, erases.
+      for (int i = 0; i < 3000; ++i) {
+        uint64_t k = rng() % (next_key + 100);
+        if (rng() % 3 == 0) {
+          BOOST_REQUIRE_EQUAL(t.erase(k), m.erase(k) == 1);
+        } else {
+          bool fresh = m.emplace(k, i).second;
+          BOOST_REQUIRE_EQUAL(t.insert(k, uint64_t(i)), fresh);
+        }
+        if (order < 16) require_invariants(t);
+      }
+      require_invariants(t);
+      require_same_contents(t, m);
+      // A tree that is not empty is not bulk-loaded.
+      if (!m.empty()) BOOST_CHECK(!t.bulk_load([](uint64_t&, uint64_t&) { return false; }));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bulk_load_refuses_keys_out_of_order_and_leaves_the_tree_empty) {
+  for (std::vector<uint64_t> keys : {std::vector<uint64_t>{1, 2, 3, 3}, std::vector<uint64_t>{5, 4},
+                                     std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0}}) {
+    tree<uint64_t, uint64_t> t(4);
+    std::size_t i = 0;
+    BOOST_CHECK_THROW(t.bulk_load([&](uint64_t& k, uint64_t& v) {
+      if (i == keys.size()) return false;
+      k = keys[i++];
+      v = 0;
+      return true;
+    }),
+                      std::invalid_argument);
+    require_invariants(t);
+    BOOST_CHECK_EQUAL(t.size(), 0u);
+    BOOST_CHECK(t.insert(7, 7));
+    require_invariants(t);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bulk_load_string_keys) {
+  tree<std::string, uint64_t> t(5);
+  std::vector<std::string> keys;
+  for (uint64_t i = 0; i < 700; ++i) keys.push_back(make_key('k', i, i % 3 == 0));
+  std::sort(keys.begin(), keys.end());
+  std::size_t i = 0;
+  BOOST_REQUIRE(t.bulk_load([&](std::string& k, uint64_t& v) {
+    if (i == keys.size()) return false;
+    k = keys[i];
+    v = i++;
+    return true;
+  }));
+  require_invariants(t);
+  BOOST_REQUIRE_EQUAL(t.size(), keys.size());
+  for (std::size_t j = 0; j < keys.size(); ++j) BOOST_REQUIRE_EQUAL(*t.find(keys[j]), j);
+  BOOST_CHECK(t.insert(make_key('a', 1, false), 1));
+  BOOST_CHECK(t.insert(make_key('z', 1, false), 2));
+  require_invariants(t);
+}
+
 BOOST_AUTO_TEST_CASE(random_against_std_map_small_orders) {
   // Invariants after every operation: 3 orders x 12k operations.
   uint64_t seed = 1;
