@@ -2,7 +2,9 @@
 // keeps byte-string entries. Both must answer every lookup and range scan identically.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <random>
+#include <stdexcept>
 
 #include "storage/index.h"
 #include "storage/table.h"
@@ -100,6 +102,66 @@ BOOST_AUTO_TEST_CASE(integer_and_byte_entries_agree) {
   check_type(sql_type::int32(), INT32_MIN, INT32_MAX);
   check_type(sql_type::int64(), INT64_MIN, INT64_MAX);
   check_type(sql_type::date(), -100000, 100000);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_load_equals_inserting_one_by_one) {
+  // Integer entries (a NOT NULL int8 column) and byte-string entries (a nullable text column).
+  std::vector<column_def> cols(2);
+  cols[0].name = "a";
+  cols[0].type = sql_type::int64();
+  cols[0].not_null = true;
+  cols[1].name = "b";
+  cols[1].type = sql_type::text();
+  table tbl(1, "t", cols);
+  std::mt19937_64 rng(7);
+  for (int column : {0, 1}) {
+    std::vector<std::pair<std::string, row_id>> entries;  // (key, row) with duplicate keys
+    for (int i = 0; i < 5000; ++i) {
+      std::string k;
+      if (column == 0) {
+        k = key_of(sql_type::int64(), int64_t(rng() % 2000) - 1000);
+      } else {
+        std::string text = "k" + std::to_string(rng() % 2000);
+        ix_t::encode_value(k, sql_type::text(), value::text(text, sql_type::text()));
+      }
+      entries.emplace_back(k, row_id(rng() % 100000));
+    }
+    std::sort(entries.begin(), entries.end());
+    entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+    ix_t one_by_one(2, "x", &tbl, {column}, false, false), bulk(3, "y", &tbl, {column}, false, false);
+    for (auto& [k, r] : entries) one_by_one.insert(k, r);
+    size_t i = 0;
+    BOOST_REQUIRE(bulk.bulk_load([&](std::string_view& k, row_id& r) {
+      if (i == entries.size()) return false;
+      k = entries[i].first;
+      r = entries[i].second;
+      ++i;
+      return true;
+    }));
+    BOOST_TEST(bulk.entry_count() == entries.size());
+    BOOST_TEST(scan(bulk, std::nullopt, std::nullopt, false) == scan(one_by_one, std::nullopt, std::nullopt, false));
+    BOOST_TEST(scan(bulk, std::nullopt, std::nullopt, true) == scan(one_by_one, std::nullopt, std::nullopt, true));
+    for (int probe = 0; probe < 200; ++probe) {
+      const std::string& k = entries[rng() % entries.size()].first;
+      std::vector<row_id> x, y;
+      bulk.scan_equal(k, [&](row_id r) { x.push_back(r); return true; });
+      one_by_one.scan_equal(k, [&](row_id r) { y.push_back(r); return true; });
+      BOOST_TEST(x == y);
+    }
+    // Not empty: nothing done. Out of order: refused, the index left empty.
+    BOOST_TEST(!bulk.bulk_load([](std::string_view&, row_id&) { return false; }));
+    ix_t wrong(4, "z", &tbl, {column}, false, false);
+    size_t j = entries.size();
+    BOOST_CHECK_THROW(wrong.bulk_load([&](std::string_view& k, row_id& r) {
+      if (j == 0) return false;
+      --j;
+      k = entries[j].first;
+      r = entries[j].second;
+      return true;
+    }),
+                      std::invalid_argument);
+    BOOST_TEST(wrong.entry_count() == 0u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
