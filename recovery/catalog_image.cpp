@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 namespace db001::recovery {
@@ -242,33 +243,87 @@ class run_merger {
   std::vector<size_t> pos_;
 };
 
+/// Integer entries (see storage::index::int_entries) of blocks [b0, b1), sorted.
+using int_run = std::vector<std::pair<int64_t, storage::row_id>>;
+
+int_run collect_ints(const storage::index& ix, uint32_t b0, uint32_t b1) {
+  auto& tbl = ix.tbl();
+  size_t slots = 0;
+  for (uint32_t b = b0; b < b1; ++b) slots += tbl.block(b).used();
+  int_run run;
+  run.reserve(slots);
+  for (uint32_t b = b0; b < b1; ++b) {
+    auto& blk = tbl.block(b);
+    uint32_t used = blk.used();
+    for (uint32_t s = 0; s < used; ++s) {
+      if (blk.load_xmin(s) <= storage::slot_aborted) continue;
+      storage::row_id rid = storage::make_rid(b, s);
+      if (auto k = ix.row_int_key(rid)) run.emplace_back(*k, rid);  // NULL: no entry (see recovery_index_insert)
+    }
+  }
+  if (!std::is_sorted(run.begin(), run.end())) std::sort(run.begin(), run.end());
+  return run;
+}
+
+/// Runs make(i, b0, b1) for `threads` equal shares of `blocks` blocks, on as many threads.
+template <class Make>
+void for_each_share(uint32_t blocks, unsigned threads, Make&& make) {
+  if (threads == 1) {
+    make(0, 0, blocks);
+    return;
+  }
+  std::vector<std::thread> pool;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  for (unsigned i = 0; i < threads; ++i) {
+    uint32_t b0 = uint32_t(uint64_t(blocks) * i / threads), b1 = uint32_t(uint64_t(blocks) * (i + 1) / threads);
+    pool.emplace_back([&, i, b0, b1] {
+      try {
+        make(i, b0, b1);
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+void build_int_index(storage::index& ix, unsigned threads) {
+  std::vector<int_run> runs(threads);
+  for_each_share(ix.tbl().block_count(), threads,
+                 [&](unsigned i, uint32_t b0, uint32_t b1) { runs[i] = collect_ints(ix, b0, b1); });
+  // Merged (the shares of ascending keys follow each other: each step takes the first run left).
+  std::vector<size_t> pos(runs.size(), 0);
+  auto next = [&](int64_t& key, storage::row_id& rid) {
+    size_t best = runs.size();
+    for (size_t i = 0; i < runs.size(); ++i)
+      if (pos[i] < runs[i].size() && (best == runs.size() || runs[i][pos[i]] < runs[best][pos[best]])) best = i;
+    if (best == runs.size()) return false;
+    std::tie(key, rid) = runs[best][pos[best]++];
+    return true;
+  };
+  if (ix.bulk_load_ints(next)) return;
+  // Not empty: one by one.
+  std::fill(pos.begin(), pos.end(), 0);
+  int64_t key;
+  storage::row_id rid;
+  while (next(key, rid)) ix.insert(ix.row_key(rid), rid);
+}
+
 }  // namespace
 
 void build_index(storage::index& ix, unsigned threads) {
   uint32_t nb = ix.tbl().block_count();
   threads = std::max(1u, std::min(threads, nb / 64));  // parallel only for >= 64 K rows a thread
+  if (ix.int_entries()) {
+    build_int_index(ix, threads);
+    return;
+  }
   // Each thread collects and sorts the keys of its share of the blocks.
   std::vector<sorted_run> runs(threads);
-  if (threads == 1) {
-    runs[0] = collect_range(ix, 0, nb);
-  } else {
-    std::vector<std::thread> pool;
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    for (unsigned i = 0; i < threads; ++i) {
-      uint32_t b0 = uint32_t(uint64_t(nb) * i / threads), b1 = uint32_t(uint64_t(nb) * (i + 1) / threads);
-      pool.emplace_back([&, i, b0, b1] {
-        try {
-          runs[i] = collect_range(ix, b0, b1);
-        } catch (...) {
-          std::lock_guard lock(error_mutex);
-          if (!error) error = std::current_exception();
-        }
-      });
-    }
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
-  }
+  for_each_share(nb, threads, [&](unsigned i, uint32_t b0, uint32_t b1) { runs[i] = collect_range(ix, b0, b1); });
   // The merged entries build the tree bottom-up when it is empty and they come in its order
   // (they do unless a key is a prefix of another); otherwise they are inserted one by one.
   bool loaded = false;

@@ -212,6 +212,29 @@ bool index::bulk_load(const std::function<bool(std::string_view& key, row_id& r)
   });
 }
 
+std::optional<int64_t> index::row_int_key(row_id r) const {
+  const auto& col = table_->block_of(r).column(columns_[0]);
+  uint32_t slot = rid_slot(r);
+  if (col.nulls[slot] != 0) return std::nullopt;
+  switch (int_width_) {
+    case 2:
+      return reinterpret_cast<const int16_t*>(col.data)[slot];
+    case 4:
+      return reinterpret_cast<const int32_t*>(col.data)[slot];
+    default:
+      return reinterpret_cast<const int64_t*>(col.data)[slot];
+  }
+}
+
+bool index::bulk_load_ints(const std::function<bool(int64_t& key, row_id& r)>& next) {
+  DB001_ASSERT(int_tree_);
+  return int_tree_->bulk_load([&](int_entry& e, row_id& v) {
+    if (!next(e.key, e.rid)) return false;
+    v = e.rid;
+    return true;
+  });
+}
+
 void index::erase(const std::string& key, row_id r) {
   if (int_tree_) {
     if (auto k = int_key(key)) int_tree_->erase({*k, r});

@@ -70,6 +70,14 @@ class index {
   /// index is not empty; throws std::invalid_argument, the index left empty, if the entries
   /// are not in its order. REQUIRES: no other thread uses the index during the call.
   bool bulk_load(const std::function<bool(std::string_view& key, row_id& r)>& next);
+  /// Whether entries are integers (one NOT NULL integer-like key column, the common primary
+  /// key): then row_int_key() and bulk_load_ints() apply.
+  bool int_entries() const { return int_tree_ != nullptr; }
+  /// The integer entry key of row r, or nullopt if its key cell is NULL (possible in recovery:
+  /// a row deleted before its column became NOT NULL). REQUIRES: int_entries().
+  std::optional<int64_t> row_int_key(row_id r) const;
+  /// bulk_load for integer entries: next(key, rid) in ascending (key, rid) order.
+  bool bulk_load_ints(const std::function<bool(int64_t& key, row_id& r)>& next);
   void erase(const std::string& key, row_id r);
 
   /// Calls fn(rid) for every entry whose key starts with `key` (ascending); fn returns false to stop.
