@@ -66,6 +66,7 @@ start_servers() {  # sync -> pg_port, db_port, http_port
   eval "$(PG_SCRATCH_OPTS="$pg_opts" test/pg_scratch.sh start)"
   pg_dir=$PG_SCRATCH_DIR
   pg_port=$(sed -n "s/.*port=\([0-9]*\).*/\1/p" <<<"$PG_CONNINFO")
+  pg_pid=$(head -1 "$pg_dir/data/postmaster.pid")
   local log="$work/db001-sync-$s.log"  # one per round: a reused log could show the last round's port
   rm -rf "$work/data" "$log"
   build/bin/db001 --port 0 --http-port 0 --data-dir "$work/data" -c database.synchronous_commit="$s" \
@@ -86,10 +87,28 @@ metric() {  # name -> value for database "postgres" (0 if absent)
     awk -v n="$1{database=\"postgres\"}" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
 }
 
-bench() {  # port script mode clients -> tps
-  local j=$(( $4 < 2 ? 1 : 2 ))
-  timeout $((duration + 120)) "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -b "$2" -M "$3" -c "$4" -j "$j" \
-    -T "$duration" postgres 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+# CPU seconds (user + system, with reaped children: PostgreSQL's backends) of a process so far.
+cpu_of() {  # pid
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Runs pgbench; sets tps, tx (transactions), pgb_cpu (pgbench's CPU seconds) and srv_cpu (the
+# server's CPU seconds during the run; PostgreSQL: the postmaster and its reaped backends).
+bench() {  # port script mode clients server-pid
+  local j=$(( $4 < 2 ? 1 : 2 )) out c0 c1 TIMEFORMAT='%U %S'
+  c0=$(cpu_of "$5")
+  out=$( { time timeout $((duration + 120)) "$PGBIN/pgbench" -h 127.0.0.1 -p "$1" -U postgres -n -b "$2" -M "$3" \
+           -c "$4" -j "$j" -T "$duration" postgres; } 2>&1 )
+  sleep 1  # PostgreSQL's backends exit and are reaped (their CPU joins the postmaster's)
+  c1=$(cpu_of "$5")
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
+  tx=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+  pgb_cpu=$(tail -1 <<<"$out" | awk '{ print $1 + $2 }')
+  srv_cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')
+}
+
+us_per_tx() {  # cpu-seconds transactions
+  awk -v c="$1" -v n="${2:-0}" 'BEGIN { printf (n > 0 ? "%.1f" : "n/a"), (n > 0 ? c * 1e6 / n : 0) }'
 }
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores shared by pgbench and the server)"
@@ -106,20 +125,27 @@ for round in $rounds; do
     echo "== synchronous_commit=off (PostgreSQL also fsync=off; db001 flushes its WAL every 10 ms)"
     r_scripts=$scripts r_clients=$clients
   fi
-  printf "%-12s %-9s %7s %14s %14s %8s %16s\n" script mode clients "db001 tps" "pg15 tps" ratio "commits/fsync"
+  printf "%-12s %-9s %7s %12s %12s %7s %16s   %s\n" script mode clients "db001 tps" "pg15 tps" ratio "commits/fsync" \
+    "CPU us/tx: pgbench db001 | pgbench pg15"
   for script in $r_scripts; do
     for mode in $modes; do
       for c in $r_clients; do
-        pg=$(bench "$pg_port" "$script" "$mode" "$c")
+        bench "$pg_port" "$script" "$mode" "$c" "$pg_pid"
+        pg=$tps pg_cpu="$(us_per_tx "$pgb_cpu" "$tx") $(us_per_tx "$srv_cpu" "$tx")"
         c0=$(metric db001_wal_commits_total) f0=$(metric db001_wal_fsyncs_total)
-        db=$(bench "$db_port" "$script" "$mode" "$c")
+        bench "$db_port" "$script" "$mode" "$c" "$db_pid"
+        db=$tps db_cpu="$(us_per_tx "$pgb_cpu" "$tx") $(us_per_tx "$srv_cpu" "$tx")"
         c1=$(metric db001_wal_commits_total) f1=$(metric db001_wal_fsyncs_total)
         ratio=$(awk -v a="${db:-0}" -v b="${pg:-0}" 'BEGIN { printf (b > 0 ? "%.2fx" : "n/a"), (b > 0 ? a / b : 0) }')
         cpf=$(awk -v c="$((c1 - c0))" -v f="$((f1 - f0))" 'BEGIN { printf (f > 0 ? "%.2f (%d/%d)" : "n/a"), (f > 0 ? c / f : 0), c, f }')
-        printf "%-12s %-9s %7s %14s %14s %8s %16s\n" "$script" "$mode" "$c" "${db:-failed}" "${pg:-failed}" "$ratio" "$cpf"
+        printf "%-12s %-9s %7s %12s %12s %7s %16s   %s | %s\n" "$script" "$mode" "$c" "${db:-failed}" "${pg:-failed}" \
+          "$ratio" "$cpf" "$db_cpu" "$pg_cpu"
       done
     done
   done
   stop_servers
 done
 echo "(scale $scale, $duration s per run; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "CPU us/tx: CPU time per transaction of pgbench and of the server (user + system; PostgreSQL with its"
+echo "backends). pgbench and the server share $(nproc) cores, so no server can exceed"
+echo "$(nproc) cores / (pgbench's us/tx + its own us/tx) transactions per second."
