@@ -492,6 +492,7 @@ void txn_manager::register_reader(reader_slot* r) {
 
 void txn_manager::unregister_reader(reader_slot* r) {
   std::lock_guard lock(readers_mutex_);
+  committed_.fetch_add(r->reads_.load(std::memory_order_relaxed), std::memory_order_relaxed);
   std::erase(readers_, r);
 }
 
@@ -505,12 +506,16 @@ snapshot_reader::snapshot_reader(txn_manager& tm, reader_slot& slot) : slot_(slo
     tm.register_reader(&slot);
   }
   // Publish, then read the clock again: a GC that missed the published value computed its
-  // horizon from a clock reading no later than ours (the same argument as begin()).
-  slot.ts_.store(tm.snapshot_ts(), std::memory_order_seq_cst);
+  // horizon from a clock reading no later than ours (the same argument as begin()). The fence
+  // orders the store before the second reading (against the GC's seq_cst loads); raising the
+  // published value afterwards needs no barrier: a GC that still sees the lower one is only
+  // more careful.
+  slot.ts_.store(tm.snapshot_ts(), std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   snap_.read_ts = tm.snapshot_ts();
-  slot.ts_.store(snap_.read_ts, std::memory_order_seq_cst);
-  tm.committed_.fetch_add(1, std::memory_order_relaxed);  // a read-only transaction, as PostgreSQL counts it
+  slot.ts_.store(snap_.read_ts, std::memory_order_release);
+  // A read-only transaction, as PostgreSQL counts it (only this slot's owner writes reads_).
+  slot.reads_.store(slot.reads_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 size_t txn_manager::collect_garbage() {
@@ -544,7 +549,11 @@ size_t txn_manager::collect_garbage() {
 
 txn_stats txn_manager::stats() const {
   txn_stats s;
-  s.committed = committed_.load();
+  {
+    std::lock_guard lock(readers_mutex_);  // (unregister_reader moves a slot's reads into committed_)
+    s.committed = committed_.load();
+    for (auto* r : readers_) s.committed += r->reads_.load(std::memory_order_relaxed);
+  }
   s.aborted = aborted_.load();
   s.lock_waits = lock_waits_.load();
   s.gc_reclaimed = reclaimed_.load();

@@ -70,6 +70,9 @@ class reader_slot {
   friend class snapshot_reader;
   txn_manager* tm_ = nullptr;
   std::atomic<uint64_t> ts_{0};
+  /// Snapshots taken through this slot (read-only transactions, counted as committed): the
+  /// owner's own counter, summed by stats(), so that point reads share no counter's line.
+  std::atomic<uint64_t> reads_{0};
 };
 
 /// RAII: publishes a snapshot of everything committed now in a reader slot until destroyed.

@@ -643,4 +643,23 @@ BOOST_FIXTURE_TEST_CASE(dead_version_never_live_while_its_slot_is_reclaimed, mvc
   BOOST_TEST(conflicts == 0u, "a dead version was a unique conflict " << conflicts << " times while its slot was reclaimed");
 }
 
+BOOST_AUTO_TEST_CASE(snapshot_readers_count_as_committed_read_only_transactions_and_hold_the_horizon) {
+  tm_t tm;
+  uint64_t before = tm.stats().committed;
+  {
+    tx::reader_slot a, b;
+    for (int i = 0; i < 5; ++i) tx::snapshot_reader r(tm, a);
+    for (int i = 0; i < 3; ++i) tx::snapshot_reader r(tm, b);
+    BOOST_TEST(tm.stats().committed == before + 8);  // counted per slot, summed by stats()
+    // A published reader holds the GC horizon at its snapshot.
+    tx::snapshot_reader held(tm, a);
+    uint64_t at = held.snap().read_ts;
+    auto t = tm.begin(isolation::read_committed);
+    tm.commit(*t);
+    BOOST_TEST(tm.gc_horizon() <= at);
+  }
+  // The slots are gone: their counts stay in the total.
+  BOOST_TEST(tm.stats().committed == before + 9 + 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
