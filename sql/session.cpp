@@ -322,7 +322,7 @@ std::shared_ptr<result_data> session::execute_plan(prepared_data& p, const std::
                                           : "DELETE ",
             ctx.rows_affected);
   }
-  if (p.point) p.recycled = result;
+  if (p.point && p.recycled != result) p.recycled = result;  // (the same one: no refcount traffic)
   return result;
 }
 
