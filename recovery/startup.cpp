@@ -1,5 +1,7 @@
 #include "recovery/startup.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -100,8 +102,11 @@ recovery_result recover_database(storage::catalog& cat, txn::txn_manager& tm, ch
           // Room for the whole record at once (at most the rest of the log; pages are only
           // touched as parts arrive): growing by doubling would copy a 1 GB load's record
           // several times over, each time into freshly faulted memory.
+          // Capped at a quarter of the RAM: with archived segments the rest of the log can be
+          // far longer than any record, and strict overcommit counts reserved memory.
+          uint64_t cap = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE)) / 4;
           try {
-            joined.reserve(std::max<uint64_t>(joined.capacity(), reader.bytes_after(r.lsn)));
+            joined.reserve(std::max<uint64_t>(joined.capacity(), std::min(reader.bytes_after(r.lsn), cap)));
           } catch (const std::exception&) {  // bad_alloc, length_error: grow as needed instead
           }
         }

@@ -378,22 +378,36 @@ class btree {
     Key k{};
     Value v{};
     std::optional<Key> last;
-    while (next(k, v)) {
-      if (last && !cmp_(*last, k)) throw std::invalid_argument("btree::bulk_load: keys not strictly ascending");
-      if (leaf == nullptr || leaf->count.load(relaxed) == leaf_fill) {
-        leaf_node* fresh = new_leaf();
-        if (leaf != nullptr) {
-          fresh->prev.store(leaf, relaxed);
-          leaf->next.store(fresh, relaxed);
-          seps.push_back(make_separator(k));
+    try {
+      while (next(k, v)) {
+        if (last && !cmp_(*last, k)) throw std::invalid_argument("btree::bulk_load: keys not strictly ascending");
+        if (leaf == nullptr || leaf->count.load(relaxed) == leaf_fill) {
+          leaf_node* fresh = new_leaf();
+          if (leaf != nullptr) {
+            fresh->prev.store(leaf, relaxed);
+            leaf->next.store(fresh, relaxed);
+            seps.push_back(make_separator(k));
+          }
+          nodes.push_back(fresh);
+          leaf = fresh;
         }
-        nodes.push_back(fresh);
-        leaf = fresh;
+        std::size_t n = leaf->count.load(relaxed);
+        leaf_insert_at(leaf, n, n, k, v);
+        last = k;
+        ++total;
       }
-      std::size_t n = leaf->count.load(relaxed);
-      leaf_insert_at(leaf, n, n, k, v);
-      last = k;
-      ++total;
+    } catch (...) {
+      // The new leaves never joined the tree (its destructor does not see them): their keys
+      // and values go now; the nodes' memory goes with the arena.
+      if constexpr (!std::is_trivially_destructible_v<Key> || !std::is_trivially_destructible_v<Value>) {
+        for (node_base* n : nodes) {
+          auto* l = static_cast<leaf_node*>(n);
+          std::destroy_n(l->keys, l->count.load(relaxed));
+          std::destroy_n(l->values, l->count.load(relaxed));
+          l->count.store(0, relaxed);
+        }
+      }
+      throw;
     }
     if (nodes.empty()) return true;
     // Inner levels: children spread evenly over as few nodes as fit, each with at least two.

@@ -212,10 +212,9 @@ bool index::bulk_load(const std::function<bool(std::string_view& key, row_id& r)
   });
 }
 
-std::optional<int64_t> index::row_int_key(row_id r) const {
+int64_t index::stored_int(row_id r) const {
   const auto& col = table_->block_of(r).column(columns_[0]);
   uint32_t slot = rid_slot(r);
-  if (col.nulls[slot] != 0) return std::nullopt;
   switch (int_width_) {
     case 2:
       return reinterpret_cast<const int16_t*>(col.data)[slot];
@@ -224,6 +223,11 @@ std::optional<int64_t> index::row_int_key(row_id r) const {
     default:
       return reinterpret_cast<const int64_t*>(col.data)[slot];
   }
+}
+
+std::optional<int64_t> index::row_int_key(row_id r) const {
+  if (table_->block_of(r).column(columns_[0]).nulls[rid_slot(r)] != 0) return std::nullopt;
+  return stored_int(r);
 }
 
 bool index::bulk_load_ints(const std::function<bool(int64_t& key, row_id& r)>& next) {
@@ -310,21 +314,7 @@ void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) 
 bool index::row_has_key(row_id rid, const value* key) const {
   if (!int_tree_) return row_key(rid) == encode_key(key);
   // One NOT NULL integer column: compare the stored integer directly (no NULL byte to read).
-  const auto& col = table_->block_of(rid).column(columns_[0]);
-  uint32_t slot = rid_slot(rid);
-  int64_t stored = 0;
-  switch (int_width_) {
-    case 2:
-      stored = reinterpret_cast<const int16_t*>(col.data)[slot];
-      break;
-    case 4:
-      stored = reinterpret_cast<const int32_t*>(col.data)[slot];
-      break;
-    default:
-      stored = reinterpret_cast<const int64_t*>(col.data)[slot];
-      break;
-  }
-  return stored == int_of(key[0]);
+  return stored_int(rid) == int_of(key[0]);
 }
 
 bool index::entry_matches_row(const std::string& entry, row_id rid) const {

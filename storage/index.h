@@ -130,6 +130,8 @@ class index {
   /// The integer of an encoded single-column key, if this index uses int entries and the
   /// bytes are such a key.
   std::optional<int64_t> int_key(std::string_view key) const;
+  /// The integer in row r's key cell (int entries; the cell's NULL byte is not read).
+  int64_t stored_int(row_id r) const;
   /// The integer entry key of a boxed value of the (int-entry) key column.
   int64_t int_of(const value& v) const;
   /// The normalized encoding of a full key given as values (as for find_equal).

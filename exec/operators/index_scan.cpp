@@ -84,10 +84,11 @@ class index_scan final : public physical_operator {
       eq.push_back(bound_value(*p_.eq[k], ctx));
       if (eq.back().is_null()) return;  // = NULL matches nothing
     }
-    if (!p_.lo && !p_.hi && p_.eq.size() == p_.idx->columns().size()) {
-      // Equality on the whole key: visible versions that still carry the key (a slot reclaimed
-      // and reused since the entry was read holds another row). Integer keys are looked up
-      // without an encoded key string.
+    if (p_.idx->int_entries() && !p_.lo && !p_.hi && p_.eq.size() == p_.idx->columns().size()) {
+      // Equality on a whole integer key: visible versions that still carry the key (a slot
+      // reclaimed and reused since the entry was read holds another row), looked up without
+      // an encoded key string. Other keys take the prefix scan below, which encodes the key
+      // once (row_has_key would encode it again for every duplicate).
       p_.idx->find_equal(eq.data(), [&](storage::row_id rid) {
         if (ctx.tm->visible(p_.tbl->block_of(rid), storage::rid_slot(rid), ctx.snap) &&
             p_.idx->row_has_key(rid, eq.data()))
