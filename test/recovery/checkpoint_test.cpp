@@ -315,6 +315,43 @@ BOOST_AUTO_TEST_CASE(checkpoint_after_recovery_is_incremental_on_the_loaded_chai
   BOOST_TEST(recover_and_compare(e, d.path) == s.sequence);
 }
 
+BOOST_AUTO_TEST_CASE(a_checkpoint_that_cannot_write_fails_cleanly_and_the_previous_one_stays) {
+  // The files are written as <name>.tmp and renamed: a directory in the way of a .tmp makes
+  // the write fail as a full or broken disk would (open fails even for root). The data file
+  // failing, then the manifest failing (after its data file was committed): each time the
+  // store reports 58030, the newest complete checkpoint still loads, and once the obstacle is
+  // gone the next checkpoint succeeds and loads.
+  temp_dir d;
+  engine e;
+  auto tbl = make_kv(e, 3000);
+  rc::checkpoint_store store(d.path);
+  auto s1 = checkpoint(e, store);
+  BOOST_REQUIRE(s1.sequence == 1u);
+  uint32_t block = 1;
+  for (const char* in_the_way : {"ckpt-0000000000000002.dat.tmp", "manifest-0000000000000002.tmp"}) {
+    BOOST_TEST_CONTEXT(in_the_way) {
+      {
+        auto t = e.begin();
+        e.update(*t, tbl, st::make_rid(block, 5), kv(int32_t(block * 1024 + 5), 1, std::string("changed, ") + in_the_way));
+        e.commit(*t);
+        ++block;
+      }
+      fs::create_directory(fs::path(d.path) / in_the_way);
+      try {
+        checkpoint(e, store);
+        BOOST_ERROR("the checkpoint should have failed");
+      } catch (const db001::db_error& err) {
+        BOOST_TEST(err.code() == "58030");
+      }
+      BOOST_TEST(recover_and_compare(e, d.path) == 1u);  // checkpoint 1 + the whole log
+      fs::remove(fs::path(d.path) / in_the_way);
+    }
+  }
+  auto s2 = checkpoint(e, store);
+  BOOST_TEST(s2.sequence >= 2u);
+  BOOST_TEST(recover_and_compare(e, d.path) == s2.sequence);
+}
+
 BOOST_AUTO_TEST_CASE(catalog_newer_than_the_snapshot) {
   // The checkpoint's catalog is taken after S: a NULL row visible at S is deleted after S, then
   // the column becomes a NOT NULL primary key, and a table is created and an index dropped, all
