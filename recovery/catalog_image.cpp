@@ -166,15 +166,24 @@ struct sorted_run {
   std::vector<entry> entries;
 
   std::string_view key(const entry& e) const { return std::string_view(keys.data() + e.off, e.len); }
-  bool less(const entry& a, const entry& b) const {
+  /// Entry a of run ra before entry b of run rb: key order, then row id (the bytes beyond the
+  /// prefix are compared only where they can differ).
+  static bool less(const sorted_run& ra, const entry& a, const sorted_run& rb, const entry& b) {
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    if (a.len > 8 || b.len > 8) {
-      int c = key(a).compare(key(b));
+    if (a.len > 8 || b.len > 8 || a.len != b.len) {
+      int c = ra.key(a).compare(rb.key(b));
       if (c != 0) return c < 0;
     }
     return a.rid < b.rid;
   }
 };
+
+/// Slots in use in blocks [b0, b1) of t (what a run of them holds at most).
+size_t used_slots(const storage::table& t, uint32_t b0, uint32_t b1) {
+  size_t n = 0;
+  for (uint32_t b = b0; b < b1; ++b) n += t.block(b).used();
+  return n;
+}
 
 sorted_run collect_range(const storage::index& ix, uint32_t b0, uint32_t b1) {
   auto& tbl = ix.tbl();
@@ -182,8 +191,7 @@ sorted_run collect_range(const storage::index& ix, uint32_t b0, uint32_t b1) {
   for (int c : ix.columns()) skip_nulls = skip_nulls && tbl.column(size_t(c)).not_null;
   // Sized up front (every slot once; keys as long as the first): growing them by doubling
   // would copy and fault in fresh pages twice over.
-  size_t slots = 0;
-  for (uint32_t b = b0; b < b1; ++b) slots += tbl.block(b).used();
+  size_t slots = used_slots(tbl, b0, b1);
   sorted_run run;
   run.entries.reserve(slots);
   std::string k;
@@ -204,7 +212,7 @@ sorted_run collect_range(const storage::index& ix, uint32_t b0, uint32_t b1) {
       run.keys += k;
     }
   }
-  auto less = [&run](const sorted_run::entry& x, const sorted_run::entry& y) { return run.less(x, y); };
+  auto less = [&run](const sorted_run::entry& x, const sorted_run::entry& y) { return sorted_run::less(run, x, run, y); };
   // Keys that grew with the rows (serials, timestamps, pgbench's aid) come in order already.
   if (!std::is_sorted(run.entries.begin(), run.entries.end(), less))
     std::sort(run.entries.begin(), run.entries.end(), less);
@@ -230,13 +238,9 @@ class run_merger {
   }
 
  private:
-  /// Whether run i's next entry sorts before run j's (as sorted_run::less on one buffer).
+  /// Whether run i's next entry sorts before run j's.
   bool before(size_t i, size_t j) const {
-    auto& x = runs_[i].entries[pos_[i]];
-    auto& y = runs_[j].entries[pos_[j]];
-    if (x.prefix != y.prefix) return x.prefix < y.prefix;
-    int c = runs_[i].key(x).compare(runs_[j].key(y));
-    return c != 0 ? c < 0 : x.rid < y.rid;
+    return sorted_run::less(runs_[i], runs_[i].entries[pos_[i]], runs_[j], runs_[j].entries[pos_[j]]);
   }
 
   const std::vector<sorted_run>& runs_;
@@ -248,10 +252,8 @@ using int_run = std::vector<std::pair<int64_t, storage::row_id>>;
 
 int_run collect_ints(const storage::index& ix, uint32_t b0, uint32_t b1) {
   auto& tbl = ix.tbl();
-  size_t slots = 0;
-  for (uint32_t b = b0; b < b1; ++b) slots += tbl.block(b).used();
   int_run run;
-  run.reserve(slots);
+  run.reserve(used_slots(tbl, b0, b1));
   for (uint32_t b = b0; b < b1; ++b) {
     auto& blk = tbl.block(b);
     uint32_t used = blk.used();

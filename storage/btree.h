@@ -377,10 +377,11 @@ class btree {
     std::size_t total = 0;
     Key k{};
     Value v{};
-    std::optional<Key> last;
     try {
       while (next(k, v)) {
-        if (last && !cmp_(*last, k)) throw std::invalid_argument("btree::bulk_load: keys not strictly ascending");
+        // The key before is the last one placed (in this leaf, or the previous leaf's last).
+        if (leaf != nullptr && !cmp_(leaf_key(leaf, leaf->count.load(relaxed) - 1), k))
+          throw std::invalid_argument("btree::bulk_load: keys not strictly ascending");
         if (leaf == nullptr || leaf->count.load(relaxed) == leaf_fill) {
           leaf_node* fresh = new_leaf();
           if (leaf != nullptr) {
@@ -393,7 +394,6 @@ class btree {
         }
         std::size_t n = leaf->count.load(relaxed);
         leaf_insert_at(leaf, n, n, k, v);
-        last = k;
         ++total;
       }
     } catch (...) {
