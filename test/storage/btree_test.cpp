@@ -176,6 +176,18 @@ std::string make_key(char tag, uint64_t i, bool suffix) {
   return s;
 }
 
+/// bulk_load of keys[i] -> i, in the order given.
+template <class Tree, class Key>
+bool bulk_load_keys(Tree& t, const std::vector<Key>& keys) {
+  std::size_t i = 0;
+  return t.bulk_load([&](Key& k, typename Tree::mapped_type& v) {
+    if (i == keys.size()) return false;
+    k = keys[i];
+    v = i++;
+    return true;
+  });
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(btree)
@@ -416,14 +428,7 @@ BOOST_AUTO_TEST_CASE(bulk_load_refuses_keys_out_of_order_and_leaves_the_tree_emp
   for (std::vector<uint64_t> keys : {std::vector<uint64_t>{1, 2, 3, 3}, std::vector<uint64_t>{5, 4},
                                      std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0}}) {
     tree<uint64_t, uint64_t> t(4);
-    std::size_t i = 0;
-    BOOST_CHECK_THROW(t.bulk_load([&](uint64_t& k, uint64_t& v) {
-      if (i == keys.size()) return false;
-      k = keys[i++];
-      v = 0;
-      return true;
-    }),
-                      std::invalid_argument);
+    BOOST_CHECK_THROW(bulk_load_keys(t, keys), std::invalid_argument);
     require_invariants(t);
     BOOST_CHECK_EQUAL(t.size(), 0u);
     BOOST_CHECK(t.insert(7, 7));
@@ -438,14 +443,7 @@ BOOST_AUTO_TEST_CASE(bulk_load_string_keys_out_of_order_leave_the_tree_empty) {
   std::vector<std::string> keys;
   for (int i = 0; i < 40; ++i) keys.push_back(std::string(64, 'k') + std::to_string(1000 + i));
   std::swap(keys[30], keys[31]);
-  std::size_t i = 0;
-  BOOST_CHECK_THROW(t.bulk_load([&](std::string& k, uint64_t& v) {
-    if (i == keys.size()) return false;
-    k = keys[i];
-    v = i++;
-    return true;
-  }),
-                    std::invalid_argument);
+  BOOST_CHECK_THROW(bulk_load_keys(t, keys), std::invalid_argument);
   require_invariants(t);
   BOOST_CHECK_EQUAL(t.size(), 0u);
   BOOST_CHECK(t.insert("x", 1));
@@ -457,13 +455,7 @@ BOOST_AUTO_TEST_CASE(bulk_load_string_keys) {
   std::vector<std::string> keys;
   for (uint64_t i = 0; i < 700; ++i) keys.push_back(make_key('k', i, i % 3 == 0));
   std::sort(keys.begin(), keys.end());
-  std::size_t i = 0;
-  BOOST_REQUIRE(t.bulk_load([&](std::string& k, uint64_t& v) {
-    if (i == keys.size()) return false;
-    k = keys[i];
-    v = i++;
-    return true;
-  }));
+  BOOST_REQUIRE(bulk_load_keys(t, keys));
   require_invariants(t);
   BOOST_REQUIRE_EQUAL(t.size(), keys.size());
   for (std::size_t j = 0; j < keys.size(); ++j) BOOST_REQUIRE_EQUAL(*t.find(keys[j]), j);

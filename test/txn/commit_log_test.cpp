@@ -96,6 +96,21 @@ struct log_fixture {
     *cts = log.last_ts();
     return f;
   }
+  /// t1 deletes `row` and its commit c1 is queued, not yet durable; t2 then takes the row's
+  /// lock and passes the undecided deletion (early lock release).
+  struct passed_deletion {
+    std::unique_ptr<tx::transaction> t1, t2;
+    uint64_t c1 = 0;
+    std::future<uint64_t> f1;
+  };
+  passed_deletion pass_undecided_delete(row_id row) {
+    passed_deletion p;
+    p.t1 = begin();
+    p.f1 = undecided_delete(*p.t1, row, &p.c1);
+    p.t2 = begin();
+    BOOST_TEST((tm.lock_version(*p.t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+    return p;
+  }
   /// A row committed and made durable.
   row_id durable_row(int32_t v) {
     auto t = begin();
@@ -221,11 +236,7 @@ BOOST_FIXTURE_TEST_CASE(row_lock_passes_an_undecided_deletion_at_once, log_fixtu
   // Early lock release: t2 does not wait for c1's durability; it goes past the deleted version
   // (and would follow it to the new one) and commits after c1 once c1 is durable.
   row_id row = durable_row(1);
-  auto t1 = begin();
-  uint64_t c1 = 0;
-  auto f1 = undecided_delete(*t1, row, &c1);
-  auto t2 = begin();
-  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  auto [t1, t2, c1, f1] = pass_undecided_delete(row);
   BOOST_TEST(t2->undecided_dependency);
   insert(*t2, 2);
   auto f2 = commit_async(*t2);
@@ -241,11 +252,7 @@ BOOST_FIXTURE_TEST_CASE(row_lock_passes_an_undecided_deletion_at_once, log_fixtu
 
 BOOST_FIXTURE_TEST_CASE(dependent_transaction_fails_when_the_deletion_it_passed_fails, log_fixture) {
   row_id row = durable_row(1);
-  auto t1 = begin();
-  uint64_t c1 = 0;
-  auto f1 = undecided_delete(*t1, row, &c1);
-  auto t2 = begin();
-  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  auto [t1, t2, c1, f1] = pass_undecided_delete(row);
   row_id r2 = insert(*t2, 2);
   tm.log_failed(c1, c1, "disk full");
   BOOST_CHECK_THROW(f1.get(), db001::db_error);
@@ -272,11 +279,7 @@ BOOST_FIXTURE_TEST_CASE(dependent_transaction_without_writes_waits_for_the_commi
   for (bool fail : {false, true}) {
     BOOST_TEST_CONTEXT("c1 " << (fail ? "fails" : "becomes durable")) {
       row_id r = fail ? durable_row(5) : row;
-      auto t1 = begin();
-      uint64_t c1 = 0;
-      auto f1 = undecided_delete(*t1, r, &c1);
-      auto t2 = begin();
-      BOOST_TEST((tm.lock_version(*t2, tbl->block_of(r), st::rid_slot(r)) == tx::lock_outcome::updated));
+      auto [t1, t2, c1, f1] = pass_undecided_delete(r);
       auto f2 = commit_async(*t2);
       BOOST_TEST((f2.wait_for(50ms) == std::future_status::timeout), "t2's COMMIT waits for c1");
       if (fail) {
@@ -302,11 +305,7 @@ BOOST_FIXTURE_TEST_CASE(commits_queued_behind_a_failed_one_fail_with_it, log_fix
   // t2 depends on c1 and is already queued when c1's batch fails: the log fails every commit
   // queued behind the failed batch, so t2 never becomes durable without c1.
   row_id row = durable_row(1);
-  auto t1 = begin();
-  uint64_t c1 = 0;
-  auto f1 = undecided_delete(*t1, row, &c1);
-  auto t2 = begin();
-  BOOST_TEST((tm.lock_version(*t2, tbl->block_of(row), st::rid_slot(row)) == tx::lock_outcome::updated));
+  auto [t1, t2, c1, f1] = pass_undecided_delete(row);
   row_id r2 = insert(*t2, 2);
   auto f2 = commit_async(*t2);
   await_records(3);
