@@ -882,6 +882,27 @@ uint32_t evaluate_filter(const expr& e, const batch& in, exec_ctx& ctx, uint32_t
 }
 
 value evaluate_scalar(const expr& e, exec_ctx& ctx) {
+  // Constants, parameters and casts of them (a VALUES row of an INSERT: $1 typed varchar for a
+  // varchar(44) column, '1998-09-02'::date) by the scalar rules, without one-row vectors.
+  switch (e.kind) {
+    case expr_kind::constant:
+      if (e.constant.type() == e.type) return e.constant;
+      break;
+    case expr_kind::param: {
+      if (!ctx.params || e.index >= int(ctx.params->size())) break;  // evaluate() reports it
+      const value& p = (*ctx.params)[e.index];
+      return p.type() == e.type ? p : cast_value(p, e.type, cast_kind::assignment);
+    }
+    case expr_kind::cast: {
+      const expr& a = *e.args[0];
+      bool scalar_arg = a.kind == expr_kind::param || (a.kind == expr_kind::constant && a.constant.type() == a.type);
+      if (scalar_arg)
+        return cast_value(evaluate_scalar(a, ctx), e.type, e.flag ? cast_kind::explicit_ : cast_kind::assignment);
+      break;
+    }
+    default:
+      break;
+  }
   batch one;
   one.size = one.count = 1;
   vector v = evaluate(e, one, ctx);

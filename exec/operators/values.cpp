@@ -19,8 +19,6 @@ class values_op final : public physical_operator {
     out.size = out.count = n;
     for (size_t c = 0; c < p_.types.size(); ++c) {
       vector_writer w(p_.types[c], n);
-      batch one;
-      one.size = one.count = 1;
       for (uint32_t i = 0; i < n; ++i) {
         const expr& e = *p_.rows[pos_ + i][c];
         // Constants and parameters (the common INSERT ... VALUES) go straight into the column.
@@ -30,8 +28,7 @@ class values_op final : public physical_operator {
                    (*ctx.params)[e.index].type() == p_.types[c]) {
           write_value(w, p_.types[c], i, (*ctx.params)[e.index]);
         } else {
-          vector v = evaluate(e, one, ctx);
-          write_value(w, p_.types[c], i, get_value(v, 0));
+          write_value(w, p_.types[c], i, evaluate_scalar(e, ctx));
         }
       }
       out.cols.push_back(w.finish(true));
