@@ -1,5 +1,6 @@
 #include "exec/agg_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "exec/evaluate.h"
@@ -32,6 +33,20 @@ int128_t load_int(const vector& v, uint32_t r) {
 }  // namespace
 
 agg_table::agg_table(const aggregate_node& p) : p_(p) {
+  std::vector<int> cols;
+  bool subquery = false;
+  auto note = [&](const expr& e) {
+    if (e.kind == expr_kind::column) cols.push_back(e.index);
+    subquery = subquery || e.kind == expr_kind::subquery;
+  };
+  for (auto& g : p_.groups) expr_walk(*g, note);
+  for (auto& a : p_.aggs) {
+    if (a.arg) expr_walk(*a.arg, note);
+    if (a.separator) expr_walk(*a.separator, note);
+  }
+  std::sort(cols.begin(), cols.end());
+  cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+  if (!subquery && !cols.empty()) compact_columns_ = std::move(cols);
   if (p_.groups.empty()) {
     // No GROUP BY: exactly one group, present even for empty input.
     keys_.emplace_back();
@@ -197,8 +212,18 @@ bool fast_update(agg_fn fn, const vector& v, const uint32_t* gid, uint32_t n, St
 }  // namespace
 
 void agg_table::consume(const batch& in, exec_ctx& ctx) {
+  if (in.count == 0) return;
+  if (!in.sel || compact_columns_.empty()) return consume_rows(in, ctx);
+  // Q1 reads l_extendedprice in four aggregates: gather it once, not four times.
+  batch dense;
+  dense.size = dense.count = in.count;
+  dense.cols.resize(in.cols.size());
+  for (int c : compact_columns_) dense.cols[size_t(c)] = gather(in.cols[size_t(c)], in.sel, in.count);
+  consume_rows(dense, ctx);
+}
+
+void agg_table::consume_rows(const batch& in, exec_ctx& ctx) {
   uint32_t n = in.count;
-  if (n == 0) return;
   std::vector<vector> gv;
   gv.reserve(p_.groups.size());
   for (auto& g : p_.groups) gv.push_back(evaluate(*g, in, ctx));

@@ -41,11 +41,17 @@ class agg_table {
   uint32_t group_of(const std::string& key, const std::vector<vector>& gv, uint32_t row);
   /// Packs the group keys of rows 0..n into 64-bit values when every key column is small.
   bool pack_keys(const std::vector<vector>& gv, uint32_t n, std::vector<uint64_t>& out) const;
+  /// Folds the rows of `in` (no selection, or one the expressions read through).
+  void consume_rows(const batch& in, exec_ctx& ctx);
   void update(state& s, const agg_spec& a, const vector& v, uint32_t row, const vector* sep);
   void combine(state& into, state& from, const agg_spec& a);
   value result(const state& s, const agg_spec& a) const;
 
   const aggregate_node& p_;
+  /// Input columns the group and aggregate expressions read, when a selected batch may be
+  /// compacted to them once (no subquery in the expressions) instead of every column
+  /// reference gathering its rows again; empty otherwise.
+  std::vector<int> compact_columns_;
   std::unordered_map<std::string, uint32_t> index_;
   std::unordered_map<uint64_t, uint32_t> packed_groups_;  ///< packed key -> group (a cache of index_)
   std::vector<std::string> keys_;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "exec/functions.h"
+#include "exec/numeric_arith.h"
 #include "exec/numeric_kernels.h"
 #include "exec/simd_kernels.h"
 #include "exec/subquery.h"
@@ -135,76 +136,6 @@ void float_arith(op_kind op, const T* a, const T* b, T* r, const uint8_t* nulls,
   }
 }
 
-/// Loads element i of a NUMERIC vector as int128.
-inline int128_t load_numeric(const vector& v, uint32_t i) {
-  return v.type.physical() == phys::i64 ? int128_t(v.as<int64_t>()[i]) : v.as<int128_t>()[i];
-}
-
-/// Fast paths of numeric_arith for the common shapes (no per-row dispatch). NULL rows hold
-/// zeros (vectors and NULL slots are zeroed), so they compute harmlessly. Returns false when
-/// the shape is not covered.
-bool numeric_arith_fast(op_kind op, const vector& a, const vector& b, int128_t* r, uint32_t n, int rscale) {
-  int sa = a.type.scale, sb = b.type.scale;
-  bool a64 = a.type.physical() == phys::i64, b64 = b.type.physical() == phys::i64;
-  if (op == op_kind::mul && sa + sb == rscale) {
-    if (a64 && b64) {  // |x|, |y| < 2^63: the product fits 126 bits, below 10^38
-      const int64_t* x = a.as<int64_t>();
-      const int64_t* y = b.as<int64_t>();
-      for (uint32_t i = 0; i < n; ++i) r[i] = int128_t(x[i]) * y[i];
-      return true;
-    }
-    for (uint32_t i = 0; i < n; ++i) {
-      int128_t z;
-      if (__builtin_mul_overflow(load_numeric(a, i), load_numeric(b, i), &z) || !numeric_in_range(z))
-        z = numeric_mul(load_numeric(a, i), sa, load_numeric(b, i), sb, rscale);  // exact, or 22003
-      r[i] = z;
-    }
-    return true;
-  }
-  if ((op == op_kind::add || op == op_kind::sub) && rscale == std::max(sa, sb)) {
-    int128_t fa = pow10_128(rscale - sa), fb = pow10_128(rscale - sb);
-    bool add = op == op_kind::add;
-    for (uint32_t i = 0; i < n; ++i) {
-      int128_t x = load_numeric(a, i), y = load_numeric(b, i), z;
-      if (fa != 1 && __builtin_mul_overflow(x, fa, &x)) numeric_overflow();
-      if (fb != 1 && __builtin_mul_overflow(y, fb, &y)) numeric_overflow();
-      if ((add ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z)) || !numeric_in_range(z))
-        numeric_overflow();
-      r[i] = z;
-    }
-    return true;
-  }
-  return false;
-}
-
-void numeric_arith(op_kind op, const vector& a, const vector& b, int128_t* r, const uint8_t* nulls, uint32_t n,
-                   int rscale) {
-  if (numeric_arith_fast(op, a, b, r, n, rscale)) return;
-  int sa = a.type.scale, sb = b.type.scale;
-  for (uint32_t i = 0; i < n; ++i) {
-    if (nulls && nulls[i]) {
-      r[i] = 0;
-      continue;
-    }
-    int128_t x = load_numeric(a, i), y = load_numeric(b, i), z = 0;
-    switch (op) {
-      case op_kind::add:
-        z = sa == sb ? numeric_add_same_scale(x, y) : numeric_add(x, sa, y, sb);
-        z = rescale128(z, std::max(sa, sb), rscale);
-        break;
-      case op_kind::sub:
-        z = sa == sb ? numeric_sub_same_scale(x, y) : numeric_sub(x, sa, y, sb);
-        z = rescale128(z, std::max(sa, sb), rscale);
-        break;
-      case op_kind::mul: z = numeric_mul(x, sa, y, sb, rscale); break;
-      case op_kind::div: z = numeric_div(x, sa, y, sb, rscale); break;
-      case op_kind::mod: z = rescale128(numeric_mod(x, sa, y, sb), std::max(sa, sb), rscale); break;
-      default: throw db_error(sqlstate::undefined_function, "operator does not exist for numeric");
-    }
-    r[i] = z;
-  }
-}
-
 inline int cmp_bpchar(std::string_view a, std::string_view b) {
   while (!a.empty() && a.back() == ' ') a.remove_suffix(1);
   while (!b.empty() && b.back() == ' ') b.remove_suffix(1);
@@ -274,7 +205,39 @@ void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, u
   });
 }
 
+/// NUMERIC + - * / %: a non-NULL constant side stays one value (no vector of n copies).
+vector eval_numeric_arith(const expr& e, const batch& in, exec_ctx& ctx) {
+  uint32_t n = in.count;
+  vector va, vb;
+  numeric_operand oa, ob;
+  auto side = [&](const expr& x, vector& v, numeric_operand& o) {
+    if (x.kind == expr_kind::constant && !x.constant.is_null() && x.constant.type().id == type_id::numeric) {
+      o.constant = rescale128(x.constant.as_numeric(), x.constant.type().scale, x.type.scale);
+      o.scale = x.type.scale;
+      return;
+    }
+    v = evaluate(x, in, ctx);
+    o.v = &v;
+    o.scale = v.type.scale;
+  };
+  side(*e.args[0], va, oa);
+  side(*e.args[1], vb, ob);
+  vector_writer w(e.type, n);
+  const uint8_t* nulls = merge_nulls(va, vb, n, w);
+  numeric_arith(e.op, oa, ob, w.data<int128_t>(), nulls, n, e.type.scale);
+  if (e.type.physical() == phys::i64) {
+    // NUMERIC(p<=18) results are stored as int64.
+    auto* src = w.data<int128_t>();
+    vector_writer w2(e.type, n);
+    for (uint32_t i = 0; i < n; ++i) w2.data<int64_t>()[i] = int64_t(src[i]);
+    if (nulls) std::memcpy(w2.nulls(), nulls, n);
+    return w2.finish(nulls != nullptr);
+  }
+  return w.finish(nulls != nullptr);
+}
+
 vector eval_arith(const expr& e, const batch& in, exec_ctx& ctx) {
+  if (e.type.id == type_id::numeric) return eval_numeric_arith(e, in, ctx);
   uint32_t n = in.count;
   vector a = evaluate(*e.args[0], in, ctx);
   vector b = evaluate(*e.args[1], in, ctx);
@@ -292,18 +255,6 @@ vector eval_arith(const expr& e, const batch& in, exec_ctx& ctx) {
       tmp.assign(a.as<string_t>()[i].view());
       tmp.append(b.as<string_t>()[i].view());
       r[i] = w.heap().make(tmp);
-    }
-    return w.finish(nulls != nullptr);
-  }
-  if (e.type.id == type_id::numeric) {
-    numeric_arith(e.op, a, b, w.data<int128_t>(), nulls, n, e.type.scale);
-    if (e.type.physical() == phys::i64) {
-      // NUMERIC(p<=18) results are stored as int64.
-      auto* src = w.data<int128_t>();
-      vector_writer w2(e.type, n);
-      for (uint32_t i = 0; i < n; ++i) w2.data<int64_t>()[i] = int64_t(src[i]);
-      if (nulls) std::memcpy(w2.nulls(), nulls, n);
-      return w2.finish(nulls != nullptr);
     }
     return w.finish(nulls != nullptr);
   }
