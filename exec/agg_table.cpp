@@ -86,9 +86,11 @@ bool agg_table::pack_keys(const std::vector<vector>& gv, uint32_t n, std::vector
         uint64_t cell;
         unsigned w;
         if constexpr (std::is_same_v<T, string_t>) {
-          uint32_t b = 0;
-          std::memcpy(&b, x[i].data(), x[i].size());
-          cell = (uint64_t(x[i].size()) << 24) | b;
+          // Up to 3 bytes: inline, starting at the prefix (a fixed 4-byte load, then masked).
+          uint32_t b = 0, len = x[i].size();
+          std::memcpy(&b, x[i].prefix, 4);
+          b &= (uint32_t(1) << (8 * len)) - 1;
+          cell = (uint64_t(len) << 24) | b;
           w = 26;
         } else if constexpr (std::is_integral_v<T> && sizeof(T) <= 4) {
           cell = uint64_t(std::make_unsigned_t<T>(x[i]));
@@ -239,15 +241,14 @@ void agg_table::consume_rows(const batch& in, exec_ctx& ctx) {
     if (pack_keys(gv, n, packed)) {
       // Small keys packed into 64 bits: most rows find their group without building a key.
       for (uint32_t i = 0; i < n; ++i) {
-        auto it = packed_groups_.find(packed[i]);
-        if (it != packed_groups_.end()) {
-          gid[i] = it->second;
+        if (uint32_t g = packed_groups_.find(packed[i]); g != packed_key_map::none) {
+          gid[i] = g;
           continue;
         }
         key.clear();
         for (auto& v : gv) encode_row(key, v, i);
         gid[i] = group_of(key, gv, i);
-        packed_groups_.emplace(packed[i], gid[i]);
+        packed_groups_.insert(packed[i], gid[i]);
       }
     } else {
       for (uint32_t i = 0; i < n; ++i) {

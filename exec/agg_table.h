@@ -11,6 +11,7 @@
 
 #include "exec/batch.h"
 #include "exec/context.h"
+#include "exec/packed_key_map.h"
 #include "exec/plan.h"
 
 namespace db001::exec {
@@ -53,7 +54,7 @@ class agg_table {
   /// reference gathering its rows again; empty otherwise.
   std::vector<int> compact_columns_;
   std::unordered_map<std::string, uint32_t> index_;
-  std::unordered_map<uint64_t, uint32_t> packed_groups_;  ///< packed key -> group (a cache of index_)
+  packed_key_map packed_groups_;  ///< packed key -> group (a cache of index_)
   std::vector<std::string> keys_;
   std::vector<std::vector<value>> group_values_;
   std::vector<state> states_;  ///< group * aggs.size() + a

@@ -33,23 +33,28 @@ bool narrow(const numeric_operand& o, uint32_t n, std::vector<int64_t>& scratch,
     s.max_abs = magnitude(s.constant);
     return true;
   }
-  const int64_t* x = nullptr;
+  uint64_t m = 0;
   if (o.v->type.physical() == phys::i64) {
-    x = o.v->as<int64_t>();
+    const int64_t* x = o.v->as<int64_t>();
+    for (uint32_t i = 0; i < n; ++i) m = std::max(m, magnitude(x[i]));
+    s.cells = x;
   } else {
+    // One pass: the low halves, whether every high half is the low half's sign extension,
+    // and the largest magnitude.
     const int128_t* w = o.v->as<int128_t>();
     scratch.resize(n);
-    bool fits = true;
+    int64_t* x = scratch.data();
+    uint64_t mismatch = 0;
     for (uint32_t i = 0; i < n; ++i) {
-      fits &= w[i] >= lo && w[i] <= hi;
-      scratch[i] = int64_t(w[i]);
+      auto low = int64_t(uint64_t(w[i]));
+      auto high = int64_t(uint64_t(uint128_t(w[i]) >> 64));
+      mismatch |= uint64_t(high ^ (low >> 63));
+      x[i] = low;
+      m = std::max(m, magnitude(low));
     }
-    if (!fits) return false;
-    x = scratch.data();
+    if (mismatch != 0) return false;
+    s.cells = x;
   }
-  uint64_t m = 0;
-  for (uint32_t i = 0; i < n; ++i) m = std::max(m, magnitude(x[i]));
-  s.cells = x;
   s.max_abs = m;
   return true;
 }
