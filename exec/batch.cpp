@@ -79,7 +79,7 @@ vector constant_vector(const value& x, sql_type t, uint32_t n) {
 
 vector gather(const vector& v, const uint32_t* rows, uint32_t n) {
   bool nullable = v.nulls != nullptr;
-  vector_writer w(v.type, n, nullable);
+  vector_writer w(v.type, n, nullable, /*zeroed=*/n == 0);  // every slot is written below
   if (nullable)
     for (uint32_t i = 0; i < n; ++i) w.nulls()[i] = v.nulls[rows ? rows[i] : i];
   visit_phys(v.type.physical(), [&](auto tag) {

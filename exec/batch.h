@@ -97,11 +97,14 @@ struct vector {
 /// start at 0 (not NULL). String vectors get a heap.
 class vector_writer {
  public:
-  vector_writer(sql_type t, uint32_t n, bool with_nulls = true) : type_(t), buf_(std::make_shared<vector_buffer>()) {
+  /// `zeroed` false: the caller writes every value and NULL byte (a gather) before finish().
+  vector_writer(sql_type t, uint32_t n, bool with_nulls = true, bool zeroed = true)
+      : type_(t), buf_(std::make_shared<vector_buffer>()) {
     size_t values = size_t(std::max<uint32_t>(1, n)) * phys_size(t.physical());
     // Zeroed: the slots of NULL rows hold a valid (empty) value, never garbage a kernel could
     // misread (a string pointer, an int128 that overflows when rescaled).
-    buf_->data.reset(new std::byte[values + (with_nulls ? std::max<uint32_t>(1, n) : 0)]());
+    size_t bytes = values + (with_nulls ? std::max<uint32_t>(1, n) : 0);
+    buf_->data.reset(zeroed ? new std::byte[bytes]() : new std::byte[bytes]);
     if (with_nulls) buf_->nulls = reinterpret_cast<uint8_t*>(buf_->data.get() + values);
   }
   template <class T>
