@@ -1,6 +1,5 @@
 #include "recovery/checkpoint.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 #include <utility>
 
 #include "recovery/crc32c.h"
+#include "recovery/file_io.h"
 #include "storage/index.h"
 
 namespace db001::recovery {
@@ -34,25 +34,29 @@ constexpr char manifest_magic[8] = {'D', 'B', '1', 'C', 'K', 'M', 'A', 'N'};
 constexpr uint32_t format_version = 1;
 constexpr size_t data_header_size = 8 + 4 + 8;
 constexpr size_t bitmap_bytes = storage::block_rows / 8;
-constexpr const char* io_error = "58030";
 
-[[noreturn]] void io_fail(const std::string& what) {
-  throw db_error(io_error, "checkpoint: " + what + ": " + std::strerror(errno));
+/// A checkpoint write that failed: the file layer's error as PostgreSQL reports it (53100
+/// for a full disk, else 58030), naming the checkpoint.
+[[noreturn]] void checkpoint_io_failed(const io_error& e) {
+  throw db_error(e.sqlstate(), std::string("checkpoint: ") + e.what());
 }
 
 // ---- files ----------------------------------------------------------------------------------
 
-/// A file written as <path>.tmp and renamed to <path> by commit(); removed if not committed.
+/// A file written through the store's file_system as <path>.tmp and renamed to <path> by
+/// commit(); the .tmp is removed if not committed. Throws io_error.
 class out_file {
  public:
-  explicit out_file(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) io_fail("cannot create " + tmp_);
+  out_file(file_system& fs, std::string path) : fs_(fs), path_(std::move(path)), tmp_(path_ + ".tmp") {
+    f_ = fs_.open(tmp_, true);
+    f_->truncate(0);  // a .tmp left by a crash
   }
   ~out_file() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      ::unlink(tmp_.c_str());
+    if (!f_) return;
+    f_.reset();
+    try {
+      fs_.remove(tmp_);
+    } catch (const io_error&) {  // the next checkpoint's clean-up removes it
     }
   }
   out_file(const out_file&) = delete;
@@ -65,50 +69,34 @@ class out_file {
     if (buf_.size() >= (size_t(4) << 20)) flush();
   }
   void append(std::string_view s) { append(s.data(), s.size()); }
-  /// Flushes, fsyncs, renames over <path>.
+  /// Flushes, fsyncs, renames over <path> (the directory's fsync is the caller's).
   void commit() {
     flush();
-    if (::fsync(fd_) != 0) io_fail("fsync " + tmp_);
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      ::unlink(tmp_.c_str());
-      io_fail("close " + tmp_);
-    }
-    fd_ = -1;
-    if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      ::unlink(tmp_.c_str());
-      io_fail("rename " + tmp_);
+    f_->sync();
+    f_.reset();
+    try {
+      fs_.rename(tmp_, path_);
+    } catch (const io_error&) {
+      try {
+        fs_.remove(tmp_);
+      } catch (const io_error&) {
+      }
+      throw;
     }
   }
 
  private:
   void flush() {
-    const char* p = buf_.data();
-    size_t n = buf_.size();
-    while (n > 0) {
-      ssize_t w = ::write(fd_, p, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        io_fail("write " + tmp_);
-      }
-      p += w;
-      n -= size_t(w);
-    }
+    f_->write_at(written_, buf_.data(), buf_.size());
+    written_ += buf_.size();
     buf_.clear();
   }
+  file_system& fs_;
   std::string path_, tmp_;
-  int fd_ = -1;
+  std::unique_ptr<file> f_;
   std::string buf_;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0, written_ = 0;
 };
-
-void fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) io_fail("open directory " + dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) io_fail("fsync directory " + dir);
-}
 
 /// A read-only memory map of a whole file.
 class mapped_file {
@@ -161,15 +149,6 @@ std::optional<uint64_t> parse_name(const std::string& name, std::string_view pre
     v = v << 4 | uint64_t(d);
   }
   return v;
-}
-
-std::vector<std::string> list_dir(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (auto* e = ::readdir(d)) out.emplace_back(e->d_name);
-  ::closedir(d);
-  return out;
 }
 
 /// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first exception.
@@ -406,10 +385,15 @@ uint64_t unix_micros_now() {
 
 }  // namespace
 
-checkpoint_store::checkpoint_store(std::string dir, checkpoint_options opts) : dir_(std::move(dir)), opts_(opts) {
+checkpoint_store::checkpoint_store(std::string dir, checkpoint_options opts)
+    : dir_(std::move(dir)), opts_(opts), fs_(opts.fs ? *opts.fs : posix_file_system()) {
   if (opts_.threads == 0) opts_.threads = std::max(1u, std::thread::hardware_concurrency());
   if (opts_.full_every == 0) opts_.full_every = 1;
-  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) io_fail("cannot create directory " + dir_);
+  try {
+    fs_.make_dirs(dir_);
+  } catch (const io_error& e) {
+    checkpoint_io_failed(e);
+  }
 }
 
 std::string checkpoint_store::path_of(const char* prefix, uint64_t seq) const {
@@ -438,11 +422,11 @@ std::optional<checkpoint_store::manifest> checkpoint_store::read_manifest(const 
 }
 
 checkpoint_stats checkpoint_store::write(const storage::catalog& cat, const txn::txn_manager& tm,
-                                         const txn::snapshot& snap, uint64_t redo_lsn) {
+                                         const txn::snapshot& snap, uint64_t redo_lsn) try {
   auto t0 = clock_type::now();
   checkpoint_stats st;
   uint64_t seq = prev_ ? prev_->seq + 1 : 1;
-  for (auto& name : list_dir(dir_)) {
+  for (auto& name : fs_.list(dir_)) {
     auto a = parse_name(name, "manifest-", "");
     auto b = parse_name(name, "ckpt-", ".dat");
     if (a) seq = std::max(seq, *a + 1);
@@ -468,7 +452,7 @@ checkpoint_stats checkpoint_store::write(const storage::catalog& cat, const txn:
   auto contents = cat.all();
   encode_catalog_image(m.catalog_image, contents);
 
-  out_file data(path_of("ckpt-", seq));
+  out_file data(fs_, path_of("ckpt-", seq));
   {
     std::string header(data_magic, 8);
     put_le<uint32_t>(header, format_version);
@@ -514,20 +498,22 @@ checkpoint_stats checkpoint_store::write(const storage::catalog& cat, const txn:
     st.bytes_written += data.size();
   }
   std::string mbytes = encode_manifest(m);
-  out_file mf(path_of("manifest-", seq));
+  out_file mf(fs_, path_of("manifest-", seq));
   mf.append(mbytes);
   mf.commit();
-  fsync_dir(dir_);
+  fs_.sync_dir(dir_);
   st.bytes_written += mbytes.size();
   remove_unneeded(m, prev_ ? &*prev_ : nullptr, st);
   retained_redo_lsn_ = prev_ ? std::min(prev_->redo_lsn, m.redo_lsn) : m.redo_lsn;
   prev_ = std::move(m);
   st.seconds = seconds_since(t0);
   return st;
+} catch (const io_error& e) {
+  checkpoint_io_failed(e);
 }
 
 void checkpoint_store::remove_unneeded(const manifest& keep_new, const manifest* keep_old, checkpoint_stats& st) {
-  for (auto& name : list_dir(dir_)) {
+  for (auto& name : fs_.list(dir_)) {
     bool drop = false;
     if (auto s = parse_name(name, "manifest-", "")) {
       drop = *s != keep_new.seq && (!keep_old || *s != keep_old->seq);
@@ -537,7 +523,12 @@ void checkpoint_store::remove_unneeded(const manifest& keep_new, const manifest*
                (name.rfind("manifest-", 0) == 0 || name.rfind("ckpt-", 0) == 0)) {
       drop = true;
     }
-    if (drop && ::unlink((dir_ + "/" + name).c_str()) == 0) ++st.files_deleted;
+    if (!drop) continue;
+    try {
+      fs_.remove(join_path(dir_, name));
+      ++st.files_deleted;
+    } catch (const io_error&) {  // tried again after the next checkpoint
+    }
   }
 }
 
@@ -560,7 +551,7 @@ std::optional<checkpoint_meta> checkpoint_store::load(storage::catalog& cat, boo
   auto t0 = clock_type::now();
   load_stats_ = {};
   std::vector<uint64_t> seqs;
-  for (auto& name : list_dir(dir_))
+  for (auto& name : fs_.list(dir_))
     if (auto s = parse_name(name, "manifest-", "")) seqs.push_back(*s);
   std::sort(seqs.rbegin(), seqs.rend());
   for (uint64_t seq : seqs) {

@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "recovery/catalog_image.h"
+#include "recovery/file_io.h"
 #include "storage/catalog.h"
 #include "txn/txn_manager.h"
 
@@ -83,6 +84,10 @@ struct checkpoint_load_stats {
 struct checkpoint_options {
   uint32_t full_every = 8;  ///< a full checkpoint at least every this many
   unsigned threads = 0;     ///< loader threads (0 = hardware concurrency)
+  /// Files are listed, written, synced, renamed and removed through this (null: the real file
+  /// system; tests inject a full disk or failing syncs). load() maps the data files directly,
+  /// so it needs a file system backed by real files.
+  file_system* fs = nullptr;
 };
 
 class checkpoint_store {
@@ -94,7 +99,8 @@ class checkpoint_store {
   /// transaction holds uncommitted DDL while the catalog image is taken (the catalog is not
   /// versioned): hold the DDL lock around write() or at least its start. Every commit with
   /// ts > snap.read_ts must have its commit record at or after redo_lsn.
-  /// Throws db_error (58030) on I/O errors; then nothing changes on disk but a removed .tmp.
+  /// Throws db_error on I/O errors (53100 for a full disk, else 58030, as PostgreSQL); then
+  /// nothing changes on disk but a removed .tmp.
   checkpoint_stats write(const storage::catalog& cat, const txn::txn_manager& tm, const txn::snapshot& snap,
                          uint64_t redo_lsn);
 
@@ -135,6 +141,7 @@ class checkpoint_store {
 
   std::string dir_;
   checkpoint_options opts_;
+  file_system& fs_;
   std::optional<manifest> prev_;  ///< the newest checkpoint written or loaded (incremental base)
   checkpoint_load_stats load_stats_;
   uint64_t retained_redo_lsn_ = 0;

@@ -19,7 +19,7 @@ durable_store::durable_store(storage::catalog& cat, txn::txn_manager& tm, durabl
       tm_(tm),
       cfg_(std::move(cfg)),
       fs_(cfg_.fs ? *cfg_.fs : posix_file_system()),
-      store_((fs_.make_dirs(join(cfg_.data_dir, "checkpoints")), join(cfg_.data_dir, "checkpoints"))) {
+      store_(join(cfg_.data_dir, "checkpoints"), checkpoint_options{.fs = cfg_.checkpoint_fs}) {
   if (cfg_.wal_dir.empty()) cfg_.wal_dir = join(cfg_.data_dir, "wal");
   fs_.make_dirs(cfg_.wal_dir);
   recovery_paths paths{cfg_.wal_dir, cfg_.archive_dir, cfg_.segment_size};

@@ -32,7 +32,8 @@ struct durable_config {
   std::chrono::milliseconds checkpoint_interval{5 * 60 * 1000};
   uint64_t checkpoint_wal_bytes = uint64_t(256) << 20;
   recovery_target target;
-  file_system* fs = nullptr;  ///< null = the real one (tests inject faults here)
+  file_system* fs = nullptr;             ///< the WAL's; null = the real one (tests inject faults here)
+  file_system* checkpoint_fs = nullptr;  ///< the checkpoints' (real files: load() maps them); null = the real one
 };
 
 struct checkpoint_report {

@@ -5,6 +5,7 @@
 #include "recovery/checkpoint.h"
 
 #include <atomic>
+#include <cerrno>
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -316,35 +317,52 @@ BOOST_AUTO_TEST_CASE(checkpoint_after_recovery_is_incremental_on_the_loaded_chai
 }
 
 BOOST_AUTO_TEST_CASE(a_checkpoint_that_cannot_write_fails_cleanly_and_the_previous_one_stays) {
-  // The files are written as <name>.tmp and renamed: a directory in the way of a .tmp makes
-  // the write fail as a full or broken disk would (open fails even for root). The data file
-  // failing, then the manifest failing (after its data file was committed): each time the
-  // store reports 58030, the newest complete checkpoint still loads, and once the obstacle is
-  // gone the next checkpoint succeeds and loads.
+  // The store writes through a file system that fails like a real disk: full in the middle of
+  // the data file or of the manifest (an incremental checkpoint without changed blocks writes
+  // no data file, so its manifest is the first write), or an fsync that fails. Each time the
+  // error is PostgreSQL's (53100 for a full disk, 58030 otherwise), no .tmp is left behind, the
+  // newest complete checkpoint still loads, and after the fault the next checkpoint succeeds.
   temp_dir d;
   engine e;
   auto tbl = make_kv(e, 3000);
-  rc::checkpoint_store store(d.path);
+  rc::faulty_file_system disk(rc::posix_file_system());
+  rc::checkpoint_store store(d.path, rc::checkpoint_options{.fs = &disk});
   auto s1 = checkpoint(e, store);
   BOOST_REQUIRE(s1.sequence == 1u);
+  struct fault_case {
+    const char* what;
+    bool change_a_block;  // false: no data file, the manifest fails
+    int err;
+    bool on_sync;
+    const char* sqlstate;
+  };
   uint32_t block = 1;
-  for (const char* in_the_way : {"ckpt-0000000000000002.dat.tmp", "manifest-0000000000000002.tmp"}) {
-    BOOST_TEST_CONTEXT(in_the_way) {
-      {
+  for (const fault_case& f : {fault_case{"disk full in the data file", true, ENOSPC, false, "53100"},
+                              fault_case{"data file fsync fails", true, EIO, true, "58030"},
+                              fault_case{"disk full in the manifest", false, ENOSPC, false, "53100"},
+                              fault_case{"manifest fsync fails", false, EIO, true, "58030"}}) {
+    BOOST_TEST_CONTEXT(f.what) {
+      if (f.change_a_block) {
         auto t = e.begin();
-        e.update(*t, tbl, st::make_rid(block, 5), kv(int32_t(block * 1024 + 5), 1, std::string("changed, ") + in_the_way));
+        e.update(*t, tbl, st::make_rid(block, 5), kv(int32_t(block * 1024 + 5), 1, std::string("changed, ") + f.what));
         e.commit(*t);
         ++block;
       }
-      fs::create_directory(fs::path(d.path) / in_the_way);
+      if (f.on_sync)
+        disk.fail_syncs(f.err, 1);
+      else
+        disk.fail_writes(f.err, 100);
       try {
         checkpoint(e, store);
         BOOST_ERROR("the checkpoint should have failed");
       } catch (const db001::db_error& err) {
-        BOOST_TEST(err.code() == "58030");
+        BOOST_TEST(err.code() == f.sqlstate, err.what());
+        BOOST_TEST(std::string(err.what()).find("checkpoint") != std::string::npos, err.what());
       }
+      disk.clear();
+      for (auto& entry : fs::directory_iterator(d.path))
+        BOOST_TEST(entry.path().extension() != ".tmp", entry.path().string() + " was left behind");
       BOOST_TEST(recover_and_compare(e, d.path) == 1u);  // checkpoint 1 + the whole log
-      fs::remove(fs::path(d.path) / in_the_way);
     }
   }
   auto s2 = checkpoint(e, store);
