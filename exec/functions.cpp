@@ -52,6 +52,17 @@ resolve_t text_fn(size_t min_args, size_t max_args, std::vector<sql_type> tail =
   };
 }
 
+/// Resolver of octet_length: character(n) is taken as it is, so its padding counts ("since
+/// this version of the function accepts type character directly, it will not strip trailing
+/// spaces", PostgreSQL's manual); other arguments as text_fn.
+resolve_t octet_length_fn() {
+  resolve_t text = text_fn(1, 1, {}, sql_type::int32());
+  return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
+    if (in.size() == 1 && in[0].id == type_id::bpchar) return function_resolution{sql_type::int32(), {in[0]}};
+    return text(in);
+  };
+}
+
 /// Resolver: one numeric-family argument, same type result (abs, ceil, floor, sign...).
 resolve_t same_number(bool float_only = false) {
   return [=](const std::vector<sql_type>& in) -> std::optional<function_resolution> {
@@ -388,7 +399,7 @@ const std::unordered_map<std::string, function_def>& registry() {
     add({"length", "char_length", "character_length"},
         {text_fn(1, 1, {}, sql_type::int32()),
          [](const args_t& a, const sql_type&) { return value::int32(int32_t(utf8_length(sv(a[0])))); }});
-    add({"octet_length"}, {text_fn(1, 1, {}, sql_type::int32()),
+    add({"octet_length"}, {octet_length_fn(),
                            [](const args_t& a, const sql_type&) { return value::int32(int32_t(sv(a[0]).size())); }});
     add({"substr", "substring"}, {text_fn(2, 3, {sql_type::int64()}), [](const args_t& a, const sql_type&) {
                                     std::optional<int64_t> len;
