@@ -10,7 +10,6 @@
 #include <unordered_map>
 
 #include "db001/db001.h"
-#include "pg_oracle.h"
 #include "wire_client.h"
 
 namespace db001::slt {
@@ -210,7 +209,7 @@ struct runner::context {
 };
 
 runner::runner(runner_options opts, std::ostream& out) : opts_(std::move(opts)), out_(out) {
-  if (!opts_.pg_conninfo.empty()) oracle_ = std::make_unique<pg_oracle>(opts_.pg_conninfo);
+  if (!opts_.pg_conninfo.empty()) oracle_ = std::make_unique<wire_client>(opts_.pg_conninfo);
   if (!opts_.connect.empty()) wire_ = std::make_unique<wire_client>(opts_.connect);
 }
 

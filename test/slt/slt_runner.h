@@ -81,8 +81,8 @@ class runner {
   std::unique_ptr<std::ostream> json_;
   bool json_first_ = true;
   bool stop_ = false;  ///< set by --stop-on-fail after a failure
-  std::unique_ptr<class pg_oracle> oracle_;
-  std::unique_ptr<class wire_client> wire_;  ///< --connect: the server the files run on
+  std::unique_ptr<class wire_client> oracle_;  ///< --pg: PostgreSQL judging disagreements
+  std::unique_ptr<class wire_client> wire_;    ///< --connect: the server the files run on
 };
 
 /// Expands the command-line paths: a directory is walked recursively for `*.test` files (sorted);

@@ -78,7 +78,8 @@ struct wire_client::impl {
   }
 };
 
-wire_client::wire_client(std::string conninfo) : impl_(std::make_unique<impl>()), conninfo_(std::move(conninfo)) {}
+wire_client::wire_client(std::string conninfo)
+    : impl_(std::make_unique<impl>()), conninfo_("dbname=postgres " + std::move(conninfo)) {}  // a later dbname wins
 
 wire_client::~wire_client() {
   end_file();

@@ -1,18 +1,37 @@
 #pragma once
-/// db001-slt's wire mode (--connect CONNINFO): runs each file on a DB-001 server (or any
-/// PostgreSQL-protocol server) through libpq, in a database of its own (CREATE DATABASE per
-/// file, dropped when the next file starts or the run ends), and turns the text results back
-/// into typed values by their type OIDs, so the runner renders them exactly as in process.
+/// db001-slt's libpq client: runs each file on a PostgreSQL-protocol server in a database of its
+/// own (CREATE DATABASE per file, dropped when the next file starts or the run ends) and turns
+/// the text results back into typed values by their type OIDs. Two uses:
+///   --connect CONNINFO  the files run on a DB-001 server instead of in process; the values
+///                       are typed as the engine types them, so the runner renders them alike.
+///   --pg CONNINFO       the PostgreSQL 15 oracle. The corpus was written for SQLite; where
+///                       PostgreSQL answers differently (integer vs numeric division, division
+///                       by zero as an error, SQLite-only syntax), a record where db001
+///                       disagrees with the file is run on PostgreSQL too (every statement of
+///                       the file is replayed there): if db001 gives PostgreSQL's answer it
+///                       counts as passed ("judged by PostgreSQL").
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "pg_oracle.h"
+#include "storage/value.h"
 
 namespace db001::slt {
 
+/// What the server answered to one statement.
+struct pg_outcome {
+  bool ok = false;
+  std::string sqlstate;  ///< "" when ok
+  std::string message;
+  std::string detail;  ///< DETAIL of an error, if any
+  size_t columns = 0;
+  std::vector<value> cells;  ///< row by row, typed from the result's type OIDs
+};
+
 class wire_client {
  public:
-  /// conninfo: libpq keywords; its dbname (default postgres) is where databases are created.
+  /// conninfo: libpq keywords; its dbname (postgres when it names none) is where the file
+  /// databases are created.
   explicit wire_client(std::string conninfo);
   ~wire_client();
   wire_client(const wire_client&) = delete;

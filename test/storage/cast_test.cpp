@@ -10,39 +10,13 @@
 #include <string>
 #include <vector>
 
-using namespace db001;
+#include "test/storage/db_error_capture.h"
 
-// Boost.Test prints int128 operands of failed assertions through the numeric formatter.
-namespace boost::test_tools::tt_detail {
-template <>
-struct print_log_value<__int128> {
-  void operator()(std::ostream& os, const __int128& v) { os << db001::format_numeric(v, 0); }
-};
-}  // namespace boost::test_tools::tt_detail
+using namespace db001;
+using db001::test::code_of;
+using db001::test::message_of;
 
 namespace {
-
-/// SQLSTATE thrown by f, "none" if it returns normally.
-template <class F>
-std::string code_of(F&& f) {
-  try {
-    f();
-  } catch (const db_error& e) {
-    return e.code();
-  }
-  return "none";
-}
-
-/// Message thrown by f, "" if it returns normally.
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const db_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 /// Text output of casting text `s` to `t` (explicit cast unless told).
 std::string cast_text(std::string_view s, sql_type t, cast_kind k = cast_kind::explicit_) {

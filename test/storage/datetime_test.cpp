@@ -5,31 +5,13 @@
 #include <random>
 #include <string>
 
+#include "test/storage/db_error_capture.h"
+
 using namespace db001;
+using db001::test::code_of;
+using db001::test::message_of;
 
 namespace {
-
-/// SQLSTATE thrown by f, "none" if it returns normally.
-template <class F>
-std::string code_of(F&& f) {
-  try {
-    f();
-  } catch (const db_error& e) {
-    return e.code();
-  }
-  return "none";
-}
-
-/// Message thrown by f, "" if it returns normally.
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const db_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string date_text(std::string_view s) { return format_date(parse_date(s)); }
 std::string ts_text(std::string_view s) { return format_timestamp(parse_timestamp(s)); }
