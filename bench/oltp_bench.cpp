@@ -5,8 +5,9 @@
 ///   select      N autocommit point SELECTs of v by k, keys in another shuffled order
 ///               (every answer checked)
 ///   insert-txn  N INSERTs into a fresh table, BEGIN ... COMMIT around every --txn-rows
-/// Each phase is run --repeat times per engine (engines interleaved), and the median ops/s
-/// is reported with the ratio db001/sqlite.
+/// Within each phase the engines take turns every --chunk keys (default 5000), so that both
+/// see the same state of a shared, noisy machine; each phase is run --repeat times and the
+/// median ops/s is reported with the ratio db001/sqlite.
 #include <algorithm>
 #include <memory>
 #include <random>
@@ -45,20 +46,19 @@ kv_data make_data(int64_t n) {
   return d;
 }
 
-[[noreturn]] void fail(const std::string& what, const result& r) {
-  throw std::runtime_error("db001: " + what + ": " + r.sqlstate() + " " + r.error_message());
-}
-
 /// Wall and calling-thread CPU seconds of one phase.
 struct span {
   double wall = 0, cpu = 0;
 };
 
-/// Measures from construction to stop().
+/// Adds the time from construction to stop() to a span.
 struct stopwatch {
-  clock::time_point t0 = clock::now();
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   double c0 = thread_cpu_seconds();
-  span stop() const { return {seconds_since(t0), thread_cpu_seconds() - c0}; }
+  void stop(span& into) const {
+    into.wall += seconds_since(t0);
+    into.cpu += thread_cpu_seconds() - c0;
+  }
 };
 
 /// Each phase of one engine.
@@ -67,132 +67,211 @@ struct phase_times {
   uint64_t select_mismatches = 0;
 };
 
+/// Whether key i of the insert-txn phase starts / ends a transaction of txn_rows rows.
+bool txn_starts(size_t i, int txn_rows) { return i % size_t(txn_rows) == 0; }
+bool txn_ends(size_t i, int txn_rows, size_t n) { return (i + 1) % size_t(txn_rows) == 0 || i + 1 == n; }
+
 // --- db001 ------------------------------------------------------------------------------
 
 value make_param(const sql_type& t, int64_t k) {
   return t.is_integer() ? value::make_int(t, k) : value::int64(k);
 }
 
-phase_times run_db001(const workload& w, const kv_data& d, int txn_rows) {
-  phase_times t;
-  size_t n = d.insert_keys.size();
-  {
-    auto db = database::open();
-    auto conn = db->connect();
-    if (auto r = conn->execute(w.sql("schema")); !r.ok()) fail("schema", r);
-    auto ins = conn->prepare(w.sql("insert"));
-    if (!ins.ok()) fail("prepare insert", ins.error());
-    auto sel = conn->prepare(w.sql("select"));
-    if (!sel.ok()) fail("prepare select", sel.error());
-    sql_type kt = ins.param_type(0), vt = ins.param_type(1), st = sel.param_type(0);
+/// db001's side: each phase runs over a range of the keys, so the driver can alternate it
+/// with SQLite's in chunks.
+class db001_side {
+ public:
+  explicit db001_side(const workload& w) : w_(w) {}
 
-    std::vector<value> params(2);
-    stopwatch sw;
-    for (size_t i = 0; i < n; ++i) {
+  void open_autocommit() {
+    close();  // statements and the connection go before their database
+    db_ = database::open();
+    conn_ = db_->connect();
+    if (auto r = conn_->execute(w_.sql("schema")); !r.ok()) fail("schema", r);
+    ins_ = prepare(w_.sql("insert"));
+    sel_ = prepare(w_.sql("select"));
+  }
+  void insert(const kv_data& d, size_t from, size_t to) {
+    sql_type kt = ins_->param_type(0), vt = ins_->param_type(1);
+    for (size_t i = from; i < to; ++i) {
       int64_t k = d.insert_keys[i];
-      params[0] = make_param(kt, k);
-      params[1] = value::text(std::string(d.value_of(k)), vt);
-      auto r = ins.execute(params);
+      params_[0] = make_param(kt, k);
+      params_[1] = value::text(std::string(d.value_of(k)), vt);
+      auto r = ins_->execute(params_);
       if (!r.ok()) fail("insert", r);
     }
-    t.insert = sw.stop();
-
-    std::vector<value> key(1);
-    sw = stopwatch();
-    for (size_t i = 0; i < n; ++i) {
+  }
+  uint64_t select(const kv_data& d, size_t from, size_t to) {
+    sql_type st = sel_->param_type(0);
+    uint64_t mismatches = 0;
+    for (size_t i = from; i < to; ++i) {
       int64_t k = d.select_keys[i];
-      key[0] = make_param(st, k);
-      auto r = sel.execute(key);
+      key_[0] = make_param(st, k);
+      auto r = sel_->execute(key_);
       if (!r.ok()) fail("select", r);
       // Without a copy, as the SQLite peer reads sqlite3_column_text.
-      if (r.row_count() != 1 || r.text_view(0, 0) != d.value_of(k)) ++t.select_mismatches;
+      if (r.row_count() != 1 || r.text_view(0, 0) != d.value_of(k)) ++mismatches;
     }
-    t.select = sw.stop();
+    return mismatches;
   }
-  {
-    auto db = database::open();
-    auto conn = db->connect();
-    if (auto r = conn->execute(w.sql("schema")); !r.ok()) fail("schema", r);
-    auto ins = conn->prepare(w.sql("insert"));
-    auto begin = conn->prepare("BEGIN");
-    auto commit = conn->prepare("COMMIT");
-    sql_type kt = ins.param_type(0), vt = ins.param_type(1);
-    std::vector<value> params(2);
-    stopwatch sw;
-    for (size_t i = 0; i < n; ++i) {
-      if (i % size_t(txn_rows) == 0)
-        if (auto r = begin.execute(); !r.ok()) fail("begin", r);
+  void open_txn() {
+    open_autocommit();
+    begin_ = prepare("BEGIN");
+    commit_ = prepare("COMMIT");
+  }
+  void insert_txn(const kv_data& d, size_t from, size_t to, int txn_rows) {
+    size_t n = d.insert_keys.size();
+    sql_type kt = ins_->param_type(0), vt = ins_->param_type(1);
+    for (size_t i = from; i < to; ++i) {
+      if (txn_starts(i, txn_rows))
+        if (auto r = begin_->execute(); !r.ok()) fail("begin", r);
       int64_t k = d.insert_keys[i];
-      params[0] = make_param(kt, k);
-      params[1] = value::text(std::string(d.value_of(k)), vt);
-      auto r = ins.execute(params);
+      params_[0] = make_param(kt, k);
+      params_[1] = value::text(std::string(d.value_of(k)), vt);
+      auto r = ins_->execute(params_);
       if (!r.ok()) fail("insert", r);
-      if ((i + 1) % size_t(txn_rows) == 0 || i + 1 == n)
-        if (auto c = commit.execute(); !c.ok()) fail("commit", c);
+      if (txn_ends(i, txn_rows, n))
+        if (auto c = commit_->execute(); !c.ok()) fail("commit", c);
     }
-    t.insert_txn = sw.stop();
-    auto r = conn->execute("SELECT count(*) FROM kv");
+  }
+  ~db001_side() { close(); }
+  void close() {
+    ins_.reset();
+    sel_.reset();
+    begin_.reset();
+    commit_.reset();
+    conn_.reset();
+    db_.reset();
+  }
+  void check_count(size_t n) {
+    auto r = conn_->execute("SELECT count(*) FROM kv");
     if (!r.ok() || r.get(0, 0).as_int() != int64_t(n))
       throw std::runtime_error("db001: insert-txn left " + r.text(0, 0) + " rows, expected " + std::to_string(n));
   }
-  return t;
-}
+
+ private:
+  [[noreturn]] static void fail(const std::string& what, const result& r) {
+    throw std::runtime_error("db001: " + what + ": " + r.sqlstate() + " " + r.error_message());
+  }
+  std::unique_ptr<prepared_statement> prepare(const std::string& sql) {
+    auto p = std::make_unique<prepared_statement>(conn_->prepare(sql));
+    if (!p->ok()) fail("prepare " + sql, p->error());
+    return p;
+  }
+  const workload& w_;
+  std::unique_ptr<database> db_;
+  std::unique_ptr<connection> conn_;
+  std::unique_ptr<prepared_statement> ins_, sel_, begin_, commit_;
+  std::vector<value> params_ = std::vector<value>(2), key_ = std::vector<value>(1);
+};
 
 // --- SQLite -----------------------------------------------------------------------------
 
-phase_times run_sqlite(const workload& w, const kv_data& d, int txn_rows) {
-  phase_times t;
-  size_t n = d.insert_keys.size();
-  {
-    sqlite_db db;
-    db.exec(w.sql("schema", "sqlite"));
-    auto ins = db.prepare(w.sql("insert", "sqlite"));
-    auto sel = db.prepare(w.sql("select", "sqlite"));
-    stopwatch sw;
-    for (size_t i = 0; i < n; ++i) {
-      int64_t k = d.insert_keys[i];
-      ins.bind(1, k);
-      ins.bind(2, d.value_of(k));
-      ins.step();
-      ins.reset();
-    }
-    t.insert = sw.stop();
+class sqlite_side {
+ public:
+  explicit sqlite_side(const workload& w) : w_(w) {}
 
-    sw = stopwatch();
-    for (size_t i = 0; i < n; ++i) {
-      int64_t k = d.select_keys[i];
-      sel.bind(1, k);
-      bool row = sel.step();
-      if (!row || sel.text(0) != d.value_of(k)) ++t.select_mismatches;
-      sel.reset();
-    }
-    t.select = sw.stop();
+  void open_autocommit() {
+    stmts_.clear();
+    db_ = std::make_unique<sqlite_db>();
+    db_->exec(w_.sql("schema", "sqlite"));
+    ins_ = keep(db_->prepare(w_.sql("insert", "sqlite")));
+    sel_ = keep(db_->prepare(w_.sql("select", "sqlite")));
   }
-  {
-    sqlite_db db;
-    db.exec(w.sql("schema", "sqlite"));
-    auto ins = db.prepare(w.sql("insert", "sqlite"));
-    auto begin = db.prepare("BEGIN");
-    auto commit = db.prepare("COMMIT");
-    stopwatch sw;
-    for (size_t i = 0; i < n; ++i) {
-      if (i % size_t(txn_rows) == 0) {
-        begin.step();
-        begin.reset();
+  void insert(const kv_data& d, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      int64_t k = d.insert_keys[i];
+      ins_->bind(1, k);
+      ins_->bind(2, d.value_of(k));
+      ins_->step();
+      ins_->reset();
+    }
+  }
+  uint64_t select(const kv_data& d, size_t from, size_t to) {
+    uint64_t mismatches = 0;
+    for (size_t i = from; i < to; ++i) {
+      int64_t k = d.select_keys[i];
+      sel_->bind(1, k);
+      bool row = sel_->step();
+      if (!row || sel_->text(0) != d.value_of(k)) ++mismatches;
+      sel_->reset();
+    }
+    return mismatches;
+  }
+  void open_txn() {
+    open_autocommit();
+    begin_ = keep(db_->prepare("BEGIN"));
+    commit_ = keep(db_->prepare("COMMIT"));
+  }
+  void insert_txn(const kv_data& d, size_t from, size_t to, int txn_rows) {
+    size_t n = d.insert_keys.size();
+    for (size_t i = from; i < to; ++i) {
+      if (txn_starts(i, txn_rows)) {
+        begin_->step();
+        begin_->reset();
       }
       int64_t k = d.insert_keys[i];
-      ins.bind(1, k);
-      ins.bind(2, d.value_of(k));
-      ins.step();
-      ins.reset();
-      if ((i + 1) % size_t(txn_rows) == 0 || i + 1 == n) {
-        commit.step();
-        commit.reset();
+      ins_->bind(1, k);
+      ins_->bind(2, d.value_of(k));
+      ins_->step();
+      ins_->reset();
+      if (txn_ends(i, txn_rows, n)) {
+        commit_->step();
+        commit_->reset();
       }
     }
-    t.insert_txn = sw.stop();
   }
-  return t;
+  void check_count(size_t) {}
+
+ private:
+  sqlite_stmt* keep(sqlite_stmt s) {
+    stmts_.push_back(std::make_unique<sqlite_stmt>(std::move(s)));
+    return stmts_.back().get();
+  }
+  const workload& w_;
+  std::unique_ptr<sqlite_db> db_;
+  std::vector<std::unique_ptr<sqlite_stmt>> stmts_;  // declared after db_: finalized before it closes
+  sqlite_stmt *ins_ = nullptr, *sel_ = nullptr, *begin_ = nullptr, *commit_ = nullptr;
+};
+
+/// One repetition: every phase runs in chunks of `chunk` keys, the engines taking turns (the
+/// one that goes first alternates), so both see the same state of a shared machine; each
+/// engine's chunk times add up to its phase time.
+void run_interleaved(const kv_data& d, int txn_rows, size_t chunk, db001_side* ours, sqlite_side* peer,
+                     phase_times& t_ours, phase_times& t_peer) {
+  size_t n = d.insert_keys.size();
+  auto alternate = [&](auto&& run_ours, auto&& run_peer) {
+    for (size_t from = 0, turn = 0; from < n; from += chunk, ++turn) {
+      size_t to = std::min(n, from + chunk);
+      for (int side = 0; side < 2; ++side) {
+        if ((side == 0) == (turn % 2 == 0)) {
+          if (ours) run_ours(from, to);
+        } else {
+          if (peer) run_peer(from, to);
+        }
+      }
+    }
+  };
+  if (ours) ours->open_autocommit();
+  if (peer) peer->open_autocommit();
+  alternate([&](size_t a, size_t b) { stopwatch sw; ours->insert(d, a, b); sw.stop(t_ours.insert); },
+            [&](size_t a, size_t b) { stopwatch sw; peer->insert(d, a, b); sw.stop(t_peer.insert); });
+  alternate(
+      [&](size_t a, size_t b) {
+        stopwatch sw;
+        t_ours.select_mismatches += ours->select(d, a, b);
+        sw.stop(t_ours.select);
+      },
+      [&](size_t a, size_t b) {
+        stopwatch sw;
+        t_peer.select_mismatches += peer->select(d, a, b);
+        sw.stop(t_peer.select);
+      });
+  if (ours) ours->open_txn();
+  if (peer) peer->open_txn();
+  alternate([&](size_t a, size_t b) { stopwatch sw; ours->insert_txn(d, a, b, txn_rows); sw.stop(t_ours.insert_txn); },
+            [&](size_t a, size_t b) { stopwatch sw; peer->insert_txn(d, a, b, txn_rows); sw.stop(t_peer.insert_txn); });
+  if (ours) ours->check_count(n);
 }
 
 }  // namespace
@@ -203,7 +282,9 @@ int run_oltp(const options_map& opts) {
   int txn_rows = int(opts.integer("txn-rows", 1000));
   std::string only = opts.str("engine", "both");  // both | db001 | sqlite (for profiling)
   double target = opts.number("target", 1.5);
-  if (n <= 0 || repeat <= 0 || txn_rows <= 0) throw std::runtime_error("--ops, --repeat, --txn-rows must be > 0");
+  int64_t chunk = opts.integer("chunk", 5000);
+  if (n <= 0 || repeat <= 0 || txn_rows <= 0 || chunk <= 0)
+    throw std::runtime_error("--ops, --repeat, --txn-rows, --chunk must be > 0");
   auto w = workload::load("oltp.sql");
 
   say(fmt("== oltp: %lld ops per phase, %d repetition(s), median reported", static_cast<long long>(n), repeat));
@@ -211,22 +292,28 @@ int run_oltp(const options_map& opts) {
   say(fmt("   peer: SQLite %s, \":memory:\", PRAGMA journal_mode=OFF, synchronous=OFF, prepared statements",
           sqlite_db::version()));
   say("   db001: database::open() defaults, one connection, prepared statements, autocommit");
-  say("   load average at start: " + load_average() + " (2 shared cores: interleaved repetitions, medians)");
+  say(fmt("   engines alternate every %lld keys within each phase (same machine state for both); medians of the",
+          static_cast<long long>(chunk)));
+  say("   repetitions; load average at start: " + load_average());
 
   auto d = make_data(n);
   std::vector<phase_times> ours, peer;
   for (int rep = 0; rep < repeat; ++rep) {
+    phase_times a, b;
+    {
+      std::unique_ptr<db001_side> x = only != "sqlite" ? std::make_unique<db001_side>(w) : nullptr;
+      std::unique_ptr<sqlite_side> y = only != "db001" ? std::make_unique<sqlite_side>(w) : nullptr;
+      run_interleaved(d, txn_rows, size_t(chunk), x.get(), y.get(), a, b);
+    }
     if (only != "sqlite") {
-      ours.push_back(run_db001(w, d, txn_rows));
-      auto& t = ours.back();
-      say(fmt("   [rep %d] db001 : insert %.3f s, select %.3f s, insert-txn %.3f s (wall)", rep + 1, t.insert.wall,
-              t.select.wall, t.insert_txn.wall));
+      ours.push_back(a);
+      say(fmt("   [rep %d] db001 : insert %.3f s, select %.3f s, insert-txn %.3f s (wall)", rep + 1, a.insert.wall,
+              a.select.wall, a.insert_txn.wall));
     }
     if (only != "db001") {
-      peer.push_back(run_sqlite(w, d, txn_rows));
-      auto& t = peer.back();
-      say(fmt("   [rep %d] sqlite: insert %.3f s, select %.3f s, insert-txn %.3f s (wall)", rep + 1, t.insert.wall,
-              t.select.wall, t.insert_txn.wall));
+      peer.push_back(b);
+      say(fmt("   [rep %d] sqlite: insert %.3f s, select %.3f s, insert-txn %.3f s (wall)", rep + 1, b.insert.wall,
+              b.select.wall, b.insert_txn.wall));
     }
   }
 
