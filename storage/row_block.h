@@ -110,7 +110,8 @@ class row_block {
     for (int c : columns) {
       const block_column& col = columns_[size_t(c)];
       __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
-      __builtin_prefetch(col.nulls + slot);
+      // NULL bytes are read only when the block has any (a page walk saved per column).
+      if (col.has_nulls.load(std::memory_order_relaxed)) __builtin_prefetch(col.nulls + slot);
     }
   }
 
