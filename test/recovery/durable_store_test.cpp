@@ -146,6 +146,26 @@ uint64_t unix_micros_now() {
           .count());
 }
 
+/// Commits A (id 1), then B (id 2) on a fresh kv table, noting a time and the log end between
+/// them (and writing the restore point "before_b" there when asked): point-in-time targets
+/// that must stop after A.
+struct between_a_and_b {
+  uint64_t unix_micros = 0;
+  rc::lsn_t lsn = 0;
+};
+between_a_and_b commit_a_then_b(node& n, bool restore_point) {
+  between_a_and_b at;
+  create_kv(n);
+  insert_rows(n, {1});  // A
+  std::this_thread::sleep_for(5ms);
+  at.unix_micros = unix_micros_now();
+  std::this_thread::sleep_for(5ms);
+  if (restore_point) n.log().append_record(rc::record_type::restore_point, "before_b");
+  at.lsn = n.log().stats().end;
+  insert_rows(n, {2});  // B
+  return at;
+}
+
 /// A copy of the WAL directory (to run several recoveries, each of which cuts the log, from one state).
 std::unique_ptr<rc::memory_file_system> clone_wal(rc::memory_file_system& from) {
   auto to = std::make_unique<rc::memory_file_system>();
@@ -766,19 +786,11 @@ BOOST_AUTO_TEST_CASE(point_in_time_targets) {
   temp_dir dir;
   rc::memory_file_system mem;
   auto cfg = make_config(mem, dir.path);
-  uint64_t t_between;
-  rc::lsn_t b_lsn;
+  between_a_and_b between;
   {
     node n(cfg);
     flusher f(n.log());
-    create_kv(n);
-    insert_rows(n, {1});  // A
-    std::this_thread::sleep_for(5ms);
-    t_between = unix_micros_now();
-    std::this_thread::sleep_for(5ms);
-    n.log().append_record(rc::record_type::restore_point, "before_b");
-    b_lsn = n.log().stats().end;
-    insert_rows(n, {2});  // B
+    between = commit_a_then_b(n, true);
   }
   auto recover_with = [&](rc::recovery_target target) {
     temp_dir own;  // recovery to a target writes a checkpoint of the restored state
@@ -802,7 +814,7 @@ BOOST_AUTO_TEST_CASE(point_in_time_targets) {
   };
   rc::recovery_target by_time;
   by_time.what = rc::recovery_target::kind::time;
-  by_time.unix_micros = t_between;
+  by_time.unix_micros = between.unix_micros;
   recover_with(by_time);
   rc::recovery_target by_name;
   by_name.what = rc::recovery_target::kind::name;
@@ -810,7 +822,7 @@ BOOST_AUTO_TEST_CASE(point_in_time_targets) {
   recover_with(by_name);
   rc::recovery_target by_lsn;
   by_lsn.what = rc::recovery_target::kind::lsn;
-  by_lsn.lsn = b_lsn;
+  by_lsn.lsn = between.lsn;
   recover_with(by_lsn);
   // An unknown restore point is an error, not a silent full replay.
   {
@@ -833,27 +845,20 @@ BOOST_AUTO_TEST_CASE(target_before_the_newest_checkpoint_replays_the_wal_from_it
   temp_dir dir;
   rc::memory_file_system mem;
   auto cfg = make_config(mem, dir.path);
-  uint64_t t_between;
-  rc::lsn_t b_lsn;
+  between_a_and_b between;
   {
     node n(cfg);
     flusher f(n.log());
-    create_kv(n);
-    insert_rows(n, {1});  // A
-    std::this_thread::sleep_for(5ms);
-    t_between = unix_micros_now();
-    std::this_thread::sleep_for(5ms);
-    b_lsn = n.log().stats().end;
-    insert_rows(n, {2});  // B
+    between = commit_a_then_b(n, false);
     n.ds->checkpoint();
     insert_rows(n, {3});
   }
   rc::recovery_target by_time;
   by_time.what = rc::recovery_target::kind::time;
-  by_time.unix_micros = t_between;
+  by_time.unix_micros = between.unix_micros;
   rc::recovery_target by_lsn;
   by_lsn.what = rc::recovery_target::kind::lsn;
-  by_lsn.lsn = b_lsn;
+  by_lsn.lsn = between.lsn;
   for (auto& target : {by_time, by_lsn}) {
     temp_dir copy_dir;  // recovery to a target writes a checkpoint of the restored state: not into dir
     std::filesystem::copy(dir.path, copy_dir.path, std::filesystem::copy_options::recursive);
