@@ -1,52 +1,54 @@
 #include "exec/simd_kernels.h"
 
 #include <atomic>
+#include <limits>
 
 #include <xsimd/xsimd.hpp>
 
 namespace db001::exec::simd {
 
-uint32_t visible_rows(const uint64_t* xmin, const uint64_t* xmax, uint32_t n, uint64_t read_ts, uint32_t* sel,
-                      uint32_t* slow, uint32_t* n_slow) {
+uint32_t visible_rows(const uint64_t* stamps, uint32_t n, uint64_t read_ts, uint32_t* sel, uint32_t* slow,
+                      uint32_t* n_slow) {
   using b64 = xsimd::batch<int64_t>;
   constexpr uint32_t lanes = uint32_t(b64::size);
-  const auto* smin = reinterpret_cast<const int64_t*>(xmin);
-  const auto* smax = reinterpret_cast<const int64_t*>(xmax);
-  const b64 ts(static_cast<int64_t>(read_ts));
-  const b64 two(int64_t(2));
-  const b64 zero(int64_t(0));
-  uint32_t k = 0, s = 0, i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    b64 lo = b64::load_unaligned(smin + i);
-    b64 hi = b64::load_unaligned(smax + i);
+  static_assert(lanes % 2 == 0, "a batch holds whole (xmin, xmax) pairs");
+  constexpr uint32_t slots = lanes / 2;
+  const auto* st = reinterpret_cast<const int64_t*>(stamps);
+  const auto ts = static_cast<int64_t>(read_ts);
+  // Even lanes hold an xmin (visible: 2 <= xmin <= read_ts), odd lanes an xmax (read_ts < xmax).
+  alignas(64) int64_t lo[lanes], hi[lanes];
+  for (uint32_t j = 0; j < lanes; ++j) {
+    lo[j] = j % 2 == 0 ? 2 : ts + 1;
+    hi[j] = j % 2 == 0 ? ts : std::numeric_limits<int64_t>::max();
+  }
+  const b64 lo_b = b64::load_aligned(lo), hi_b = b64::load_aligned(hi), zero(int64_t(0));
+  // One slot by the scalar rules: the xmin is read again after the xmax, so a slot reclaimed
+  // (and reused) between the two reads is skipped; markers go to the slow path.
+  uint32_t k = 0, s = 0;
+  auto one = [&](uint32_t slot) {
+    int64_t a = st[2 * slot], b = st[2 * slot + 1];
     std::atomic_thread_fence(std::memory_order_acquire);
-    b64 lo2 = b64::load_unaligned(smin + i);
-    auto fast = (lo >= two) & (lo <= ts) & (hi > ts) & (lo == lo2);
-    auto marked = (lo < zero) | (hi < zero);
+    if (a >= 0 && reinterpret_cast<const volatile int64_t*>(st)[2 * slot] != a) return;
+    if (a < 0 || b < 0)
+      slow[s++] = slot;
+    else if (a >= 2 && a <= ts && b > ts)
+      sel[k++] = slot;
+  };
+  uint32_t i = 0;
+  for (; i + slots <= n; i += slots) {
+    b64 v = b64::load_unaligned(st + 2 * i);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    b64 again = b64::load_unaligned(st + 2 * i);
+    auto fast = (v >= lo_b) & (v <= hi_b) & (v == again);
     if (xsimd::all(fast)) {
-      for (uint32_t j = 0; j < lanes; ++j) sel[k++] = i + j;
+      for (uint32_t j = 0; j < slots; ++j) sel[k++] = i + j;
       continue;
     }
-    if (!xsimd::any(fast) && !xsimd::any(marked)) continue;
-    for (uint32_t j = 0; j < lanes; ++j) {
-      int64_t a = smin[i + j], b = smax[i + j];
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (a >= 0 && reinterpret_cast<const volatile int64_t*>(smin)[i + j] != a) continue;
-      if (a < 0 || b < 0)
-        slow[s++] = i + j;
-      else if (a >= 2 && a <= int64_t(read_ts) && b > int64_t(read_ts))
-        sel[k++] = i + j;
-    }
+    // No lane passes and none holds a marker: no slot here is visible or needs a look-up.
+    if (!xsimd::any(fast) && !xsimd::any(v < zero)) continue;
+    for (uint32_t j = 0; j < slots; ++j) one(i + j);
   }
-  for (; i < n; ++i) {
-    int64_t a = smin[i], b = smax[i];
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (a >= 0 && reinterpret_cast<const volatile int64_t*>(smin)[i] != a) continue;
-    if (a < 0 || b < 0)
-      slow[s++] = i;
-    else if (a >= 2 && a <= int64_t(read_ts) && b > int64_t(read_ts))
-      sel[k++] = i;
-  }
+  for (; i < n; ++i) one(i);
   *n_slow = s;
   return k;
 }

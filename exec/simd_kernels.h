@@ -12,10 +12,11 @@ namespace db001::exec::simd {
 
 /// Rows [0, n) of a block whose stamps make them visible at read_ts without looking up any
 /// transaction: 2 <= xmin <= read_ts < xmax < 2^63 (stamps read as signed: markers are
-/// negative). Writes their slot numbers to `sel` and returns the count; slots carrying a
+/// negative). `stamps` holds (xmin, xmax) pairs slot by slot (row_block::stamp_pairs).
+/// Writes their slot numbers to `sel` (ascending) and returns the count; slots carrying a
 /// transaction marker in xmin or xmax go to `slow` (count in *n_slow) for the full check.
-uint32_t visible_rows(const uint64_t* xmin, const uint64_t* xmax, uint32_t n, uint64_t read_ts, uint32_t* sel,
-                      uint32_t* slow, uint32_t* n_slow);
+uint32_t visible_rows(const uint64_t* stamps, uint32_t n, uint64_t read_ts, uint32_t* sel, uint32_t* slow,
+                      uint32_t* n_slow);
 
 /// Narrows a selection: keeps rows r of sel[0..n) (or 0..n when sel is null) where
 /// data[r] op constant holds and the row is not NULL (nulls may be null). Returns the count

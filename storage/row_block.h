@@ -59,8 +59,8 @@ class row_block {
       std::memset(columns_[c].nulls, 0, block_rows);
     }
     for (uint32_t i = 0; i < block_rows; ++i) {
-      xmin_[i] = slot_free;
-      xmax_[i] = ts_infinity;
+      stamps_[i].xmin = slot_free;
+      stamps_[i].xmax = ts_infinity;
     }
   }
   ~row_block() {
@@ -69,7 +69,7 @@ class row_block {
         auto* s = reinterpret_cast<string_t*>(columns_[c].data);
         uint32_t n = used_.load();
         for (uint32_t i = 0; i < n; ++i)
-          if (xmin_[i] != slot_free && !columns_[c].nulls[i] && !s[i].is_inline()) std::free((void*)s[i].data());
+          if (stamps_[i].xmin != slot_free && !columns_[c].nulls[i] && !s[i].is_inline()) std::free((void*)s[i].data());
       }
       std::free(columns_[c].data);
       std::free(columns_[c].nulls);
@@ -88,25 +88,24 @@ class row_block {
   uint32_t used() const { return used_.load(std::memory_order_acquire); }
   std::atomic<uint32_t>& used_counter() { return used_; }
 
-  /// The MVCC stamps as plain arrays (for vectorized visibility); access them atomically
+  /// The MVCC stamps as one plain array of (xmin, xmax) pairs, slot by slot (for vectorized
+  /// visibility: element 2 * slot is the xmin, 2 * slot + 1 the xmax); access them atomically
   /// through xmin()/xmax() anywhere a writer may race.
-  const uint64_t* xmin_array() const { return xmin_; }
-  const uint64_t* xmax_array() const { return xmax_; }
-  std::atomic_ref<uint64_t> xmin(uint32_t slot) { return std::atomic_ref<uint64_t>(xmin_[slot]); }
-  std::atomic_ref<uint64_t> xmax(uint32_t slot) { return std::atomic_ref<uint64_t>(xmax_[slot]); }
+  const uint64_t* stamp_pairs() const { return &stamps_[0].xmin; }
+  std::atomic_ref<uint64_t> xmin(uint32_t slot) { return std::atomic_ref<uint64_t>(stamps_[slot].xmin); }
+  std::atomic_ref<uint64_t> xmax(uint32_t slot) { return std::atomic_ref<uint64_t>(stamps_[slot].xmax); }
   uint64_t load_xmin(uint32_t slot) const {
-    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmin_[slot])).load(std::memory_order_acquire);
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(stamps_[slot].xmin)).load(std::memory_order_acquire);
   }
   uint64_t load_xmax(uint32_t slot) const {
-    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(xmax_[slot])).load(std::memory_order_acquire);
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(stamps_[slot].xmax)).load(std::memory_order_acquire);
   }
 
   /// Asks the CPU to fetch slot's MVCC stamps and its values (and NULL bytes) of `columns` at
   /// once, so that a point read waits for one memory latency instead of one per array.
   template <class Columns>
   void prefetch_slot(uint32_t slot, const Columns& columns) const {
-    __builtin_prefetch(&xmin_[slot]);
-    __builtin_prefetch(&xmax_[slot]);
+    __builtin_prefetch(&stamps_[slot]);  // xmin and xmax: one line
     for (int c : columns) {
       const block_column& col = columns_[size_t(c)];
       __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
@@ -150,8 +149,13 @@ class row_block {
   std::vector<block_column> columns_;
   std::vector<phys> types_;
   std::atomic<uint32_t> used_{0};
-  alignas(64) uint64_t xmin_[block_rows];
-  alignas(64) uint64_t xmax_[block_rows];
+  /// A slot's xmin and xmax side by side: a point read fetches one line (and page) for both.
+  struct slot_stamps {
+    uint64_t xmin;
+    uint64_t xmax;
+  };
+  static_assert(sizeof(slot_stamps) == 16);
+  alignas(64) slot_stamps stamps_[block_rows];
   std::atomic<std::atomic<row_id>*> next_{nullptr};
   std::atomic<uint64_t> last_changed_{0};
 };

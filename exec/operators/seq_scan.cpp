@@ -24,8 +24,7 @@ class seq_scan final : public physical_operator {
       auto sel = std::shared_ptr<uint32_t[]>(new uint32_t[storage::block_rows]);
       uint32_t slow[storage::block_rows];
       uint32_t n_slow = 0;
-      uint32_t n = simd::visible_rows(blk.xmin_array(), blk.xmax_array(), used, ctx.snap.read_ts, sel.get(), slow,
-                                      &n_slow);
+      uint32_t n = simd::visible_rows(blk.stamp_pairs(), used, ctx.snap.read_ts, sel.get(), slow, &n_slow);
       if (n_slow) {
         for (uint32_t i = 0; i < n_slow; ++i)
           if (ctx.tm->visible(blk, slow[i], ctx.snap)) sel[n++] = slow[i];
