@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "exec/functions.h"
 #include "exec/numeric_arith.h"
@@ -224,14 +225,20 @@ vector eval_numeric_arith(const expr& e, const batch& in, exec_ctx& ctx) {
   side(*e.args[1], vb, ob);
   vector_writer w(e.type, n);
   const uint8_t* nulls = merge_nulls(va, vb, n, w);
-  numeric_arith(e.op, oa, ob, w.data<int128_t>(), nulls, n, e.type.scale);
-  if (e.type.physical() == phys::i64) {
-    // NUMERIC(p<=18) results are stored as int64.
-    auto* src = w.data<int128_t>();
-    vector_writer w2(e.type, n);
-    for (uint32_t i = 0; i < n; ++i) w2.data<int64_t>()[i] = int64_t(src[i]);
-    if (nulls) std::memcpy(w2.nulls(), nulls, n);
-    return w2.finish(nulls != nullptr);
+  if (e.type.physical() == phys::i128) {
+    numeric_arith(e.op, oa, ob, w.data<int128_t>(), nulls, n, e.type.scale);
+    return w.finish(nulls != nullptr);
+  }
+  // A result typed NUMERIC(p <= 18) has int64 cells: computed wide, then checked and narrowed.
+  // (The binder types arithmetic as NUMERIC without a precision; this keeps other typings safe.)
+  std::vector<int128_t> wide(n);
+  numeric_arith(e.op, oa, ob, wide.data(), nulls, n, e.type.scale);
+  int128_t lim = pow10_128(e.type.width);
+  auto* out = w.data<int64_t>();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (nulls && nulls[i]) continue;
+    if (wide[i] >= lim || wide[i] <= -lim) throw_field_overflow(e.type);
+    out[i] = int64_t(wide[i]);
   }
   return w.finish(nulls != nullptr);
 }

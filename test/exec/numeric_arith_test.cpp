@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "exec/context.h"
+#include "exec/evaluate.h"
 #include "storage/error.h"
 #include "storage/numeric.h"
 
@@ -150,6 +152,33 @@ BOOST_AUTO_TEST_CASE(null_rows_do_not_divide_by_zero) {
   BOOST_TEST(text(r[2]) == "1000");  // 0.30 / 3 = 0.1000
   BOOST_CHECK_THROW(numeric_arith(op_kind::div, numeric_operand{&x, 0, 2}, numeric_operand{&y, 0, 0}, r, nullptr, 3, 4),
                     db_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_result_typed_with_a_precision_is_checked_and_narrowed) {
+  // The binder types arithmetic as NUMERIC without a precision (int128 cells); an expression
+  // typed NUMERIC(6,2) (int64 cells) is computed wide and must fit its precision.
+  vector col = numeric_vector({12345, -99999, 0}, 18, 2);  // 123.45, -999.99, 0.00
+  batch in;
+  in.cols.push_back(col);
+  in.size = in.count = 3;
+  exec_ctx ctx;
+  auto sum_with = [&](int128_t unscaled) {
+    auto c = expr::make_constant(value::numeric(unscaled, sql_type::numeric(-1, 2)), sql_type::numeric(-1, 2));
+    auto e = expr::make(expr_kind::arith, sql_type::numeric(6, 2), {expr::make_column(0, col.type), c});
+    e->op = op_kind::add;
+    return evaluate(*e, in, ctx);
+  };
+  vector ok = sum_with(100);  // + 1.00
+  BOOST_REQUIRE(ok.type.physical() == phys::i64);
+  BOOST_TEST(ok.as<int64_t>()[0] == 12445);
+  BOOST_TEST(ok.as<int64_t>()[1] == -99899);
+  BOOST_TEST(ok.as<int64_t>()[2] == 100);
+  try {
+    sum_with(9000000);  // 123.45 + 90000.00 does not fit NUMERIC(6,2)
+    BOOST_ERROR("expected 22003");
+  } catch (const db_error& e) {
+    BOOST_TEST(std::string(e.code()) == "22003");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
