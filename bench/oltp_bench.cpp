@@ -91,14 +91,21 @@ class db001_side {
     ins_ = prepare(w_.sql("insert"));
     sel_ = prepare(w_.sql("select"));
   }
-  void insert(const kv_data& d, size_t from, size_t to) {
+  /// Inserts keys [from, to): autocommit, or with txn_rows > 0 (after open_txn) BEGIN before
+  /// and COMMIT after every txn_rows keys.
+  void insert(const kv_data& d, size_t from, size_t to, int txn_rows = 0) {
+    size_t n = d.insert_keys.size();
     sql_type kt = ins_->param_type(0), vt = ins_->param_type(1);
     for (size_t i = from; i < to; ++i) {
+      if (txn_rows > 0 && txn_starts(i, txn_rows))
+        if (auto r = begin_->execute(); !r.ok()) fail("begin", r);
       int64_t k = d.insert_keys[i];
       params_[0] = make_param(kt, k);
       params_[1] = value::text(std::string(d.value_of(k)), vt);
       auto r = ins_->execute(params_);
       if (!r.ok()) fail("insert", r);
+      if (txn_rows > 0 && txn_ends(i, txn_rows, n))
+        if (auto c = commit_->execute(); !c.ok()) fail("commit", c);
     }
   }
   uint64_t select(const kv_data& d, size_t from, size_t to) {
@@ -118,21 +125,6 @@ class db001_side {
     open_autocommit();
     begin_ = prepare("BEGIN");
     commit_ = prepare("COMMIT");
-  }
-  void insert_txn(const kv_data& d, size_t from, size_t to, int txn_rows) {
-    size_t n = d.insert_keys.size();
-    sql_type kt = ins_->param_type(0), vt = ins_->param_type(1);
-    for (size_t i = from; i < to; ++i) {
-      if (txn_starts(i, txn_rows))
-        if (auto r = begin_->execute(); !r.ok()) fail("begin", r);
-      int64_t k = d.insert_keys[i];
-      params_[0] = make_param(kt, k);
-      params_[1] = value::text(std::string(d.value_of(k)), vt);
-      auto r = ins_->execute(params_);
-      if (!r.ok()) fail("insert", r);
-      if (txn_ends(i, txn_rows, n))
-        if (auto c = commit_->execute(); !c.ok()) fail("commit", c);
-    }
   }
   ~db001_side() { close(); }
   void close() {
@@ -178,13 +170,23 @@ class sqlite_side {
     ins_ = keep(db_->prepare(w_.sql("insert", "sqlite")));
     sel_ = keep(db_->prepare(w_.sql("select", "sqlite")));
   }
-  void insert(const kv_data& d, size_t from, size_t to) {
+  /// As db001_side::insert.
+  void insert(const kv_data& d, size_t from, size_t to, int txn_rows = 0) {
+    size_t n = d.insert_keys.size();
     for (size_t i = from; i < to; ++i) {
+      if (txn_rows > 0 && txn_starts(i, txn_rows)) {
+        begin_->step();
+        begin_->reset();
+      }
       int64_t k = d.insert_keys[i];
       ins_->bind(1, k);
       ins_->bind(2, d.value_of(k));
       ins_->step();
       ins_->reset();
+      if (txn_rows > 0 && txn_ends(i, txn_rows, n)) {
+        commit_->step();
+        commit_->reset();
+      }
     }
   }
   uint64_t select(const kv_data& d, size_t from, size_t to) {
@@ -202,24 +204,6 @@ class sqlite_side {
     open_autocommit();
     begin_ = keep(db_->prepare("BEGIN"));
     commit_ = keep(db_->prepare("COMMIT"));
-  }
-  void insert_txn(const kv_data& d, size_t from, size_t to, int txn_rows) {
-    size_t n = d.insert_keys.size();
-    for (size_t i = from; i < to; ++i) {
-      if (txn_starts(i, txn_rows)) {
-        begin_->step();
-        begin_->reset();
-      }
-      int64_t k = d.insert_keys[i];
-      ins_->bind(1, k);
-      ins_->bind(2, d.value_of(k));
-      ins_->step();
-      ins_->reset();
-      if (txn_ends(i, txn_rows, n)) {
-        commit_->step();
-        commit_->reset();
-      }
-    }
   }
   void check_count(size_t) {}
 
@@ -269,8 +253,8 @@ void run_interleaved(const kv_data& d, int txn_rows, size_t chunk, db001_side* o
       });
   if (ours) ours->open_txn();
   if (peer) peer->open_txn();
-  alternate([&](size_t a, size_t b) { stopwatch sw; ours->insert_txn(d, a, b, txn_rows); sw.stop(t_ours.insert_txn); },
-            [&](size_t a, size_t b) { stopwatch sw; peer->insert_txn(d, a, b, txn_rows); sw.stop(t_peer.insert_txn); });
+  alternate([&](size_t a, size_t b) { stopwatch sw; ours->insert(d, a, b, txn_rows); sw.stop(t_ours.insert_txn); },
+            [&](size_t a, size_t b) { stopwatch sw; peer->insert(d, a, b, txn_rows); sw.stop(t_peer.insert_txn); });
   if (ours) ours->check_count(n);
 }
 
