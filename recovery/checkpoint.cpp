@@ -62,27 +62,19 @@ class out_file {
   out_file(const out_file&) = delete;
   out_file& operator=(const out_file&) = delete;
 
-  uint64_t size() const { return size_; }
+  uint64_t size() const { return written_ + buf_.size(); }
   void append(const char* p, size_t n) {
     buf_.append(p, n);
-    size_ += n;
     if (buf_.size() >= (size_t(4) << 20)) flush();
   }
   void append(std::string_view s) { append(s.data(), s.size()); }
-  /// Flushes, fsyncs, renames over <path> (the directory's fsync is the caller's).
+  /// Flushes, fsyncs, renames over <path> (the directory's fsync is the caller's). If any
+  /// step throws, the destructor removes the .tmp.
   void commit() {
     flush();
     f_->sync();
+    fs_.rename(tmp_, path_);
     f_.reset();
-    try {
-      fs_.rename(tmp_, path_);
-    } catch (const io_error&) {
-      try {
-        fs_.remove(tmp_);
-      } catch (const io_error&) {
-      }
-      throw;
-    }
   }
 
  private:
@@ -95,7 +87,7 @@ class out_file {
   std::string path_, tmp_;
   std::unique_ptr<file> f_;
   std::string buf_;
-  uint64_t size_ = 0, written_ = 0;
+  uint64_t written_ = 0;  ///< bytes flushed to the file
 };
 
 /// A read-only memory map of a whole file.
