@@ -206,6 +206,14 @@ void compare_vectors(op_kind op, const vector& a, const vector& b, uint8_t* r, u
   });
 }
 
+/// Parameter e's value of this execution, as e's type (assignment cast); 42P02 if missing.
+value param_value(const expr& e, exec_ctx& ctx) {
+  if (!ctx.params || e.index >= int(ctx.params->size()))
+    throw db_error(sqlstate::undefined_parameter, "there is no parameter $" + std::to_string(e.index + 1));
+  const value& p = (*ctx.params)[e.index];
+  return p.type() == e.type ? p : cast_value(p, e.type, cast_kind::assignment);
+}
+
 /// NUMERIC + - * / %: a non-NULL constant side stays one value (no vector of n copies).
 vector eval_numeric_arith(const expr& e, const batch& in, exec_ctx& ctx) {
   uint32_t n = in.count;
@@ -675,13 +683,7 @@ vector evaluate(const expr& e, const batch& in, exec_ctx& ctx) {
       return gather(c, in.sel, n);
     }
     case expr_kind::constant: return constant_vector(e.constant, e.type, n);
-    case expr_kind::param: {
-      if (!ctx.params || e.index >= int(ctx.params->size()))
-        throw db_error(sqlstate::undefined_parameter, "there is no parameter $" + std::to_string(e.index + 1));
-      const value& p = (*ctx.params)[e.index];
-      value x = p.type() == e.type ? p : cast_value(p, e.type, cast_kind::assignment);
-      return constant_vector(x, e.type, n);
-    }
+    case expr_kind::param: return constant_vector(param_value(e, ctx), e.type, n);
     case expr_kind::outer_column: {
       DB001_ASSERT(e.depth >= 1 && size_t(e.depth) <= ctx.outer.size());
       const auto& frame = *ctx.outer[ctx.outer.size() - e.depth];
@@ -846,11 +848,7 @@ value evaluate_scalar(const expr& e, exec_ctx& ctx) {
     case expr_kind::constant:
       if (e.constant.type() == e.type) return e.constant;
       break;
-    case expr_kind::param: {
-      if (!ctx.params || e.index >= int(ctx.params->size())) break;  // evaluate() reports it
-      const value& p = (*ctx.params)[e.index];
-      return p.type() == e.type ? p : cast_value(p, e.type, cast_kind::assignment);
-    }
+    case expr_kind::param: return param_value(e, ctx);
     case expr_kind::cast: {
       const expr& a = *e.args[0];
       bool scalar_arg = a.kind == expr_kind::param || (a.kind == expr_kind::constant && a.constant.type() == a.type);
