@@ -40,12 +40,26 @@ inline constexpr uint64_t slot_free = 0;              ///< xmin of an empty or r
 inline constexpr uint64_t slot_aborted = 1;           ///< xmin of a row whose inserter aborted
 inline constexpr uint64_t no_version = ~uint64_t(0);  ///< next_version() of a slot without successor
 
+/// Strings of inline_max+1 .. medium_max bytes live in their block, in a per-column area of
+/// medium_max bytes per slot (see block_column::medium): at an address known from the slot
+/// alone, so a point read fetches their bytes in parallel with the slot's string_t instead
+/// of after it. Longer strings get a heap allocation of their own.
+inline constexpr uint32_t medium_max = 32;
+
 /// One column's values inside a block: block_rows values of the column's physical type and
 /// a NULL byte per row (nonzero = NULL).
 struct block_column {
   std::byte* data = nullptr;
   uint8_t* nulls = nullptr;
   std::atomic<bool> has_nulls{false};  ///< false: no published row of this column is NULL
+  /// String columns: block_rows * medium_max bytes for medium strings, made by the first
+  /// medium string written to the block (nullptr until then); freed with the block.
+  std::atomic<char*> medium{nullptr};
+  /// True if string bytes at p live in this column's medium area (not on the heap).
+  bool in_medium(const char* p) const {
+    const char* m = medium.load(std::memory_order_relaxed);
+    return m && p >= m && p < m + size_t(block_rows) * medium_max;
+  }
 };
 
 class row_block {
@@ -69,8 +83,11 @@ class row_block {
         auto* s = reinterpret_cast<string_t*>(columns_[c].data);
         uint32_t n = used_.load();
         for (uint32_t i = 0; i < n; ++i)
-          if (stamps_[i].xmin != slot_free && !columns_[c].nulls[i] && !s[i].is_inline()) std::free((void*)s[i].data());
+          if (stamps_[i].xmin != slot_free && !columns_[c].nulls[i] && !s[i].is_inline() &&
+              !columns_[c].in_medium(s[i].data()))
+            std::free((void*)s[i].data());
       }
+      std::free(columns_[c].medium.load());
       std::free(columns_[c].data);
       std::free(columns_[c].nulls);
     }
@@ -101,8 +118,29 @@ class row_block {
     return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(stamps_[slot].xmax)).load(std::memory_order_acquire);
   }
 
-  /// Asks the CPU to fetch slot's MVCC stamps and its values (and NULL bytes) of `columns` at
-  /// once, so that a point read waits for one memory latency instead of one per array.
+  /// Column c's medium-string bytes of `slot` (medium_max of them), making the column's
+  /// medium area if it has none; `made` tells whether this call made it (for memory
+  /// accounting). Safe against concurrent writers of other slots of the block.
+  char* medium_bytes(size_t c, uint32_t slot, bool& made) {
+    block_column& col = columns_[c];
+    char* m = col.medium.load(std::memory_order_acquire);
+    made = false;
+    if (!m) {
+      char* fresh = static_cast<char*>(std::aligned_alloc(64, size_t(block_rows) * medium_max));
+      if (!fresh) throw std::bad_alloc();
+      if (col.medium.compare_exchange_strong(m, fresh, std::memory_order_acq_rel)) {
+        m = fresh;
+        made = true;
+      } else {
+        std::free(fresh);
+      }
+    }
+    return m + size_t(slot) * medium_max;
+  }
+
+  /// Asks the CPU to fetch slot's MVCC stamps and its values (and NULL bytes, and medium
+  /// string bytes) of `columns` at once, so that a point read waits for one memory latency
+  /// instead of one per array.
   template <class Columns>
   void prefetch_slot(uint32_t slot, const Columns& columns) const {
     __builtin_prefetch(&stamps_[slot]);  // xmin and xmax: one line
@@ -111,6 +149,7 @@ class row_block {
       __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
       // NULL bytes are read only when the block has any (a page walk saved per column).
       if (col.has_nulls.load(std::memory_order_relaxed)) __builtin_prefetch(col.nulls + slot);
+      if (const char* m = col.medium.load(std::memory_order_relaxed)) __builtin_prefetch(m + size_t(slot) * medium_max);
     }
   }
 

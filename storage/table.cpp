@@ -106,6 +106,15 @@ void table::set_string(row_id r, size_t col, std::string_view s) {
   string_t v;
   if (s.size() <= string_t::inline_max) {
     v = string_t(s.data(), uint32_t(s.size()));
+  } else if (s.size() <= medium_max) {
+    bool made;
+    char* p = blk.medium_bytes(col, slot, made);
+    if (made) {
+      heap_bytes_.fetch_add(size_t(block_rows) * medium_max, std::memory_order_relaxed);
+      table_memory::charge(int64_t(block_rows) * medium_max);
+    }
+    std::memcpy(p, s.data(), s.size());
+    v = string_t(p, uint32_t(s.size()));
   } else {
     char* p = static_cast<char*>(std::malloc(s.size()));
     if (!p) throw db_error(sqlstate::out_of_memory, "out of memory");
@@ -131,7 +140,7 @@ void table::release_slot(row_id r) {
   for (size_t c = 0; c < columns_.size(); ++c) {
     if (phys_types_[c] != phys::str || blk.column(c).nulls[slot]) continue;
     auto& s = reinterpret_cast<string_t*>(blk.column(c).data)[slot];
-    if (!s.is_inline()) {
+    if (!s.is_inline() && !blk.column(c).in_medium(s.data())) {
       heap_bytes_.fetch_sub(s.size(), std::memory_order_relaxed);
       table_memory::charge(-int64_t(s.size()));
       std::free(const_cast<char*>(s.data()));

@@ -60,8 +60,10 @@ class table {
   /// Writes column values into an allocated, unpublished slot.
   void set_null(row_id r, size_t col);
   void set_fixed(row_id r, size_t col, const void* bytes);  ///< phys_size(type) bytes
-  void set_string(row_id r, size_t col, std::string_view s);  ///< copies long strings to the heap
-  /// Returns a slot to the free list; frees its long strings. REQUIRES: no snapshot can see it.
+  /// Copies strings over string_t::inline_max bytes into the block's medium area (up to
+  /// medium_max bytes) or to the heap.
+  void set_string(row_id r, size_t col, std::string_view s);
+  /// Returns a slot to the free list; frees its heap strings. REQUIRES: no snapshot can see it.
   void reclaim(row_id r);
 
   /// Recovery (single-threaded, no concurrent user of the table; see recovery/):
