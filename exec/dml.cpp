@@ -82,8 +82,7 @@ storage::row_id insert_row(exec_ctx& ctx, const std::shared_ptr<storage::table>&
     else
       cells.store(t, rid, c);
   }
-  blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
-  blk.xmin(slot).store(ctx.txn->marker(), std::memory_order_release);
+  blk.publish(slot, ctx.txn->marker());
   ctx.tm->record_insert(*ctx.txn, tbl, rid);
   t.add_approx_rows(1);
   auto indexes = t.indexes();

@@ -5,6 +5,8 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "storage/row_block.h"
+
 namespace db001::exec::simd {
 
 uint32_t visible_rows(const uint64_t* stamps, uint32_t n, uint64_t read_ts, uint32_t* sel, uint32_t* slow,
@@ -51,6 +53,25 @@ uint32_t visible_rows(const uint64_t* stamps, uint32_t n, uint64_t read_ts, uint
   for (; i < n; ++i) one(i);
   *n_slow = s;
   return k;
+}
+
+bool none_deleted(const uint64_t* stamps, uint32_t n) {
+  using b64 = xsimd::batch<uint64_t>;
+  constexpr uint32_t lanes = uint32_t(b64::size);
+  constexpr uint32_t slots = lanes / 2;
+  // Even lanes (xmin) are masked to 0; odd lanes (xmax) must equal ts_infinity.
+  alignas(64) uint64_t mask[lanes], want[lanes];
+  for (uint32_t j = 0; j < lanes; ++j) {
+    mask[j] = j % 2 == 0 ? 0 : ~uint64_t(0);
+    want[j] = j % 2 == 0 ? 0 : storage::ts_infinity;
+  }
+  const b64 mask_b = b64::load_aligned(mask), want_b = b64::load_aligned(want);
+  uint32_t i = 0;
+  for (; i + slots <= n; i += slots)
+    if (!xsimd::all((b64::load_unaligned(stamps + 2 * i) & mask_b) == want_b)) return false;
+  for (; i < n; ++i)
+    if (stamps[2 * i + 1] != storage::ts_infinity) return false;
+  return true;
 }
 
 namespace {

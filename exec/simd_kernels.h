@@ -18,6 +18,9 @@ namespace db001::exec::simd {
 uint32_t visible_rows(const uint64_t* stamps, uint32_t n, uint64_t read_ts, uint32_t* sel, uint32_t* slow,
                       uint32_t* n_slow);
 
+/// Whether every slot of [0, n) has xmax == ts_infinity (no row deleted or being deleted).
+bool none_deleted(const uint64_t* stamps, uint32_t n);
+
 /// Narrows a selection: keeps rows r of sel[0..n) (or 0..n when sel is null) where
 /// data[r] op constant holds and the row is not NULL (nulls may be null). Returns the count
 /// written to out (out may equal sel).

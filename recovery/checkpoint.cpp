@@ -288,10 +288,7 @@ void decode_block(storage::table& t, uint32_t b, std::string_view image, uint32_
     }
   }
   if (!r.done()) r.fail(std::to_string(r.left()) + " trailing bytes");
-  for (uint32_t i = 0; i < n; ++i) {
-    blk.xmax(slots[i]).store(storage::ts_infinity, std::memory_order_relaxed);
-    blk.xmin(slots[i]).store(ts, std::memory_order_release);
-  }
+  for (uint32_t i = 0; i < n; ++i) blk.publish(slots[i], ts);
 }
 
 // ---- manifests ------------------------------------------------------------------------------

@@ -266,8 +266,7 @@ void replayer::insert(const table_entry& te, storage::row_id rid, std::string_vi
                          ": row does not fit the table: " + e.what());
   }
   blk.note_change(ts);
-  blk.xmax(slot).store(storage::ts_infinity, std::memory_order_relaxed);
-  blk.xmin(slot).store(ts, std::memory_order_release);
+  blk.publish(slot, ts);
   if (maintain_indexes_)
     for (auto& ix : *te.indexes) recovery_index_insert(*ix, rid);
 }

@@ -107,15 +107,66 @@ class row_block {
 
   /// The MVCC stamps as one plain array of (xmin, xmax) pairs, slot by slot (for vectorized
   /// visibility: element 2 * slot is the xmin, 2 * slot + 1 the xmax); access them atomically
-  /// through xmin()/xmax() anywhere a writer may race.
+  /// through load_xmin()/load_xmax() anywhere a writer may race.
   const uint64_t* stamp_pairs() const { return &stamps_[0].xmin; }
-  std::atomic_ref<uint64_t> xmin(uint32_t slot) { return std::atomic_ref<uint64_t>(stamps_[slot].xmin); }
-  std::atomic_ref<uint64_t> xmax(uint32_t slot) { return std::atomic_ref<uint64_t>(stamps_[slot].xmax); }
-  uint64_t load_xmin(uint32_t slot) const {
-    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(stamps_[slot].xmin)).load(std::memory_order_acquire);
+  uint64_t load_xmin(uint32_t slot) const { return stamp_ref(stamps_[slot].xmin).load(std::memory_order_acquire); }
+  uint64_t load_xmax(uint32_t slot) const { return stamp_ref(stamps_[slot].xmax).load(std::memory_order_acquire); }
+
+  /// Stamp writes. Each stores with release order and then advances the block's stamp epoch
+  /// (see known_all_visible), so every writer of a stamp goes through one of these.
+  void store_xmin(uint32_t slot, uint64_t v) {
+    stamp_ref(stamps_[slot].xmin).store(v, std::memory_order_release);
+    stamps_changed();
   }
-  uint64_t load_xmax(uint32_t slot) const {
-    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(stamps_[slot].xmax)).load(std::memory_order_acquire);
+  void store_xmax(uint32_t slot, uint64_t v) {
+    stamp_ref(stamps_[slot].xmax).store(v, std::memory_order_release);
+    stamps_changed();
+  }
+  /// Compare-and-swap of the xmax (first updater wins); `expected` gets the current value on failure.
+  bool cas_xmax(uint32_t slot, uint64_t& expected, uint64_t desired) {
+    if (!stamp_ref(stamps_[slot].xmax).compare_exchange_strong(expected, desired, std::memory_order_acq_rel))
+      return false;
+    stamps_changed();
+    return true;
+  }
+  /// Publishes a filled slot as a live row created by `xmin` (a marker or a commit timestamp):
+  /// xmax first, xmin last, so a reader that sees the xmin sees the values and the xmax.
+  void publish(uint32_t slot, uint64_t xmin) {
+    stamp_ref(stamps_[slot].xmax).store(ts_infinity, std::memory_order_relaxed);
+    stamp_ref(stamps_[slot].xmin).store(xmin, std::memory_order_release);
+    stamps_changed();
+  }
+  /// Marks a slot empty (xmin = slot_free, xmax = ts_infinity).
+  void clear_stamps(uint32_t slot) {
+    stamp_ref(stamps_[slot].xmin).store(slot_free, std::memory_order_release);
+    stamp_ref(stamps_[slot].xmax).store(ts_infinity, std::memory_order_release);
+    stamps_changed();
+  }
+
+  /// Whether every slot below `used` is visible to a snapshot reading at read_ts, as an earlier
+  /// scan noted (note_all_visible) and no stamp of the block has been written since: a scan
+  /// then reads no stamps at all. A writer racing this call is ordered after it (its store is
+  /// followed by the epoch advance this call compares against).
+  bool known_all_visible(uint32_t used, uint64_t read_ts) const {
+    uint64_t tag = (stamp_epoch_.load(std::memory_order_acquire) << used_bits) | used;
+    if (clean_tag_.load(std::memory_order_acquire) != tag) return false;
+    uint64_t bound = clean_bound_.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return clean_tag_.load(std::memory_order_relaxed) == tag && read_ts >= bound;
+  }
+  /// The stamp epoch to read before a scan looks at the stamps (for note_all_visible).
+  uint64_t stamp_epoch() const { return stamp_epoch_.load(std::memory_order_acquire); }
+  /// Notes what a scan found, reading the stamps after it read stamp_epoch() == `epoch`: every
+  /// slot below `used` holds a committed xmin <= bound and xmax == ts_infinity. Ignored while
+  /// another scan notes. Notes of one epoch may differ only in the bound, and each bound is
+  /// true of that epoch's stamps (a stamp store is followed by its epoch advance, and no single
+  /// store turns such a block into another such block).
+  void note_all_visible(uint64_t epoch, uint32_t used, uint64_t bound) {
+    uint64_t cur = clean_tag_.load(std::memory_order_relaxed);
+    if (cur == clean_busy || !clean_tag_.compare_exchange_strong(cur, clean_busy, std::memory_order_relaxed)) return;
+    std::atomic_thread_fence(std::memory_order_release);  // the busy tag before the bound (a seqlock)
+    clean_bound_.store(bound, std::memory_order_relaxed);
+    clean_tag_.store((epoch << used_bits) | used, std::memory_order_release);
   }
 
   /// Column c's medium-string bytes of `slot` (medium_max of them), making the column's
@@ -197,6 +248,20 @@ class row_block {
   alignas(64) slot_stamps stamps_[block_rows];
   std::atomic<std::atomic<row_id>*> next_{nullptr};
   std::atomic<uint64_t> last_changed_{0};
+
+  static std::atomic_ref<uint64_t> stamp_ref(const uint64_t& word) {
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(word));
+  }
+  void stamps_changed() { stamp_epoch_.fetch_add(1, std::memory_order_release); }
+  // The all-visible note (known_all_visible): on a line of its own, away from the fields
+  // every reader loads (columns_, used_), since each stamp write advances the epoch.
+  static constexpr int used_bits = 11;  ///< bits of `used` (0..block_rows) in a tag
+  static_assert(block_rows < (1u << used_bits));
+  static constexpr uint64_t clean_busy = ~uint64_t(0);  ///< a note is being written
+  static constexpr uint64_t clean_none = ~uint64_t(0) - 1;  ///< no note (never a real tag: epochs stay < 2^53)
+  alignas(64) std::atomic<uint64_t> stamp_epoch_{0};
+  std::atomic<uint64_t> clean_tag_{clean_none};
+  std::atomic<uint64_t> clean_bound_{0};
 };
 
 }  // namespace db001::storage

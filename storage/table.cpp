@@ -147,8 +147,7 @@ void table::release_slot(row_id r) {
     }
     s = string_t();
   }
-  blk.xmin(slot).store(slot_free, std::memory_order_release);
-  blk.xmax(slot).store(ts_infinity, std::memory_order_release);
+  blk.clear_stamps(slot);
 }
 
 row_block& table::restore_block(uint32_t b, uint32_t used) {

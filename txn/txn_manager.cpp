@@ -72,13 +72,13 @@ std::shared_ptr<txn_state> txn_manager::lookup(uint64_t seq) const {
   return it == sh.map.end() ? nullptr : it->second;
 }
 
-uint64_t txn_manager::resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& slot_stamp) const {
+uint64_t txn_manager::resolve(uint64_t stamp, const storage::row_block& b, uint32_t slot, bool of_xmin) const {
   for (;;) {
     if (!(stamp & txn_bit)) return stamp;
     auto st = lookup(seq_of_marker(stamp));
     if (!st) {
       // The writer finished and left the registry after stamping: read the stamp again.
-      uint64_t again = slot_stamp.load(std::memory_order_acquire);
+      uint64_t again = of_xmin ? b.load_xmin(slot) : b.load_xmax(slot);
       if (again == stamp) return 0;  // aborted writer whose undo already restored/cleared it
       // Undone meanwhile: slot_free/slot_aborted (xmin) or ts_infinity (xmax) are not commits.
       if (again <= storage::slot_aborted || again == ts_infinity) return 0;
@@ -111,7 +111,7 @@ bool txn_manager::visible_once(storage::row_block& b, uint32_t slot, const snaps
     if (s.my_base && (xmin & ~cid_mask) == s.my_base) {
       if ((xmin & cid_mask) >= s.cid) return false;  // created by this very statement (or later)
     } else {
-      uint64_t c = resolve(xmin, b.xmin(slot));
+      uint64_t c = resolve(xmin, b, slot, true);
       if (c == 0 || c > s.read_ts) return false;
     }
   } else if (xmin > s.read_ts) {
@@ -121,7 +121,7 @@ bool txn_manager::visible_once(storage::row_block& b, uint32_t slot, const snaps
   if (xmax == ts_infinity) return true;
   if (xmax & txn_bit) {
     if (s.my_base && (xmax & ~cid_mask) == s.my_base) return (xmax & cid_mask) >= s.cid;
-    uint64_t c = resolve(xmax, b.xmax(slot));
+    uint64_t c = resolve(xmax, b, slot, false);
     return c == 0 || c > s.read_ts;
   }
   return xmax > s.read_ts;
@@ -188,7 +188,7 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
       *wait_seq = st->seq;
       return 2;
     }
-    if (resolve(xmin, b.xmin(slot)) == 0) return 0;  // inserter aborted
+    if (resolve(xmin, b, slot, true) == 0) return 0;  // inserter aborted
   }
   uint64_t xmax = b.load_xmax(slot);
   if (!(xmin & txn_bit) && b.load_xmin(slot) != xmin) return 0;  // reclaimed meanwhile: that version was dead
@@ -200,7 +200,7 @@ int txn_manager::unique_conflict(const transaction& t, const row_block& blk, uin
       *wait_seq = st->seq;
       return 2;
     }
-    return resolve(xmax, b.xmax(slot)) == 0 ? 1 : 0;  // deleter aborted: still live
+    return resolve(xmax, b, slot, false) == 0 ? 1 : 0;  // deleter aborted: still live
   }
   if (gated_ && xmax > snapshot_ts()) {  // deleted by a commit whose durability is undecided (see above)
     wait_visible(xmax);
@@ -221,11 +221,10 @@ void txn_manager::note_undecided_dependency(transaction& t, uint64_t cts) {
 }
 
 lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t slot) {
-  auto xmax_ref = blk.xmax(slot);
   for (;;) {
-    uint64_t xmax = xmax_ref.load(std::memory_order_acquire);
+    uint64_t xmax = blk.load_xmax(slot);
     if (xmax == ts_infinity) {
-      if (xmax_ref.compare_exchange_strong(xmax, t.marker(), std::memory_order_acq_rel)) return lock_outcome::locked;
+      if (blk.cas_xmax(slot, xmax, t.marker())) return lock_outcome::locked;
       continue;
     }
     if (xmax & txn_bit) {
@@ -235,11 +234,11 @@ lock_outcome txn_manager::lock_version(transaction& t, row_block& blk, uint32_t 
         wait_for(t, st->seq);
         continue;
       }
-      uint64_t c = resolve(xmax, xmax_ref);
+      uint64_t c = resolve(xmax, blk, slot, false);
       if (c == 0) {
         // The other writer aborted; its undo puts ts_infinity back. Help it along.
         uint64_t expected = xmax;
-        xmax_ref.compare_exchange_strong(expected, ts_infinity, std::memory_order_acq_rel);
+        blk.cas_xmax(slot, expected, ts_infinity);
         continue;
       }
       if (gated_ && c > snapshot_ts()) note_undecided_dependency(t, c);  // early lock release
@@ -292,9 +291,9 @@ uint64_t txn_manager::commit(transaction& t) {
       uint32_t slot = storage::rid_slot(w.rid);
       blk.note_change(cts);  // before the stamp: a checkpoint that sees the stamp sees this too
       if (w.inserted) {
-        blk.xmin(slot).store(cts, std::memory_order_release);
+        blk.store_xmin(slot, cts);
       } else {
-        blk.xmax(slot).store(cts, std::memory_order_release);
+        blk.store_xmax(slot, cts);
         tbl->add_approx_rows(-1);
         dead.push_back({cts, tbl, w.rid});
       }
@@ -371,12 +370,12 @@ std::vector<txn_manager::garbage> txn_manager::undo_row_stamps(transaction& t, u
     auto& blk = tbl->block_of(it->rid);
     uint32_t slot = storage::rid_slot(it->rid);
     if (it->inserted) {
-      blk.xmin(slot).store(storage::slot_aborted, std::memory_order_release);
+      blk.store_xmin(slot, storage::slot_aborted);
       tbl->add_approx_rows(-1);
       dead.push_back({reclaim_ts, tbl, it->rid});
-    } else if ((blk.xmax(slot).load(std::memory_order_acquire) & mask) == stamp) {
+    } else if ((blk.load_xmax(slot) & mask) == stamp) {
       if (blk.next_version(slot) != storage::no_version) blk.set_next_version(slot, storage::no_version);
-      blk.xmax(slot).store(ts_infinity, std::memory_order_release);
+      blk.store_xmax(slot, ts_infinity);
       if (recount_deleted) tbl->add_approx_rows(1);
     }
   }

@@ -226,7 +226,9 @@ class txn_manager {
   /// aborted). Spins while the writer is committing. If the writer is gone from the
   /// registry, re-reads `slot_stamp` (it has been stamped meanwhile).
   bool visible_once(storage::row_block& b, uint32_t slot, const snapshot& s, uint64_t xmin) const;
-  uint64_t resolve(uint64_t stamp, const std::atomic_ref<uint64_t>& slot_stamp) const;
+  /// The commit timestamp a stamp stands for (0: not committed); reloads the slot's xmin
+  /// (of_xmin) or xmax when the writer has left the registry.
+  uint64_t resolve(uint64_t stamp, const storage::row_block& b, uint32_t slot, bool of_xmin) const;
   static constexpr size_t shards = 16;
   struct shard {
     mutable std::shared_mutex mutex;

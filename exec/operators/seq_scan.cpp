@@ -22,13 +22,22 @@ class seq_scan final : public physical_operator {
       uint32_t used = blk.used();
       if (used == 0) continue;
       auto sel = std::shared_ptr<uint32_t[]>(new uint32_t[storage::block_rows]);
-      uint32_t slow[storage::block_rows];
-      uint32_t n_slow = 0;
-      uint32_t n = simd::visible_rows(blk.stamp_pairs(), used, ctx.snap.read_ts, sel.get(), slow, &n_slow);
-      if (n_slow) {
-        for (uint32_t i = 0; i < n_slow; ++i)
-          if (ctx.tm->visible(blk, slow[i], ctx.snap)) sel[n++] = slow[i];
-        std::sort(sel.get(), sel.get() + n);
+      // A block whose stamps have not changed since a scan found every row live and committed
+      // needs no stamp read: all rows are visible (sel left unfilled: the batch is dense).
+      uint32_t n = used;
+      if (!blk.known_all_visible(used, ctx.snap.read_ts)) {
+        uint64_t epoch = blk.stamp_epoch();  // before the stamps are read (see note_all_visible)
+        uint32_t slow[storage::block_rows];
+        uint32_t n_slow = 0;
+        n = simd::visible_rows(blk.stamp_pairs(), used, ctx.snap.read_ts, sel.get(), slow, &n_slow);
+        if (n_slow) {
+          for (uint32_t i = 0; i < n_slow; ++i)
+            if (ctx.tm->visible(blk, slow[i], ctx.snap)) sel[n++] = slow[i];
+          std::sort(sel.get(), sel.get() + n);
+        } else if (n == used && simd::none_deleted(blk.stamp_pairs(), used)) {
+          // Every xmin a commit <= read_ts (visible_rows' fast path), no xmax set.
+          blk.note_all_visible(epoch, used, ctx.snap.read_ts);
+        }
       }
       if (n == 0) continue;
       out.reset();
@@ -46,7 +55,11 @@ class seq_scan final : public physical_operator {
         vector_writer w(sql_type::int64(), used, false);
         auto* rid = w.data<int64_t>();
         uint32_t base = block_ - 1;
-        for (uint32_t i = 0; i < n; ++i) rid[sel[i]] = int64_t(storage::make_rid(base, sel[i]));
+        if (n == used) {
+          for (uint32_t i = 0; i < used; ++i) rid[i] = int64_t(storage::make_rid(base, i));
+        } else {
+          for (uint32_t i = 0; i < n; ++i) rid[sel[i]] = int64_t(storage::make_rid(base, sel[i]));
+        }
         out.cols.push_back(w.finish(false));
       }
       // Every slot visible: a dense batch (no selection), so filters take the SIMD path.

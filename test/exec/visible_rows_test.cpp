@@ -3,6 +3,7 @@
 // neither stamp is a transaction marker; a marker in either sends the slot to the slow path.
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <vector>
@@ -54,15 +55,66 @@ BOOST_AUTO_TEST_CASE(reads_a_row_blocks_pairs) {
   // The kernel's layout is the block's: slot i's xmin at 2 * i, its xmax at 2 * i + 1.
   auto blk_owner = std::make_unique<st::row_block>(std::vector<db001::phys>{db001::phys::i64});  // 16 kB of stamps: not on the stack
   st::row_block& blk = *blk_owner;
-  blk.xmin(0).store(10);
-  blk.xmin(1).store(10);
-  blk.xmax(1).store(20);  // deleted at 20
-  blk.xmin(2).store(30);  // committed after the snapshot
+  blk.store_xmin(0, 10);
+  blk.store_xmin(1, 10);
+  blk.store_xmax(1, 20);  // deleted at 20
+  blk.store_xmin(2, 30);  // committed after the snapshot
   uint32_t sel[3], slow[3], n_slow = 0;
   uint32_t k = db001::exec::simd::visible_rows(blk.stamp_pairs(), 3, 25, sel, slow, &n_slow);
   BOOST_REQUIRE_EQUAL(k, 1u);
   BOOST_TEST(sel[0] == 0u);
   BOOST_TEST(n_slow == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(none_deleted_looks_at_every_xmax_only) {
+  for (uint32_t n : {0u, 1u, 3u, 4u, 5u, 1024u}) {
+    std::vector<uint64_t> pairs(2 * size_t(n));
+    for (uint32_t i = 0; i < n; ++i) {
+      pairs[2 * i] = i % 3 == 0 ? st::txn_bit | 5 : 7;  // xmins of any kind do not matter
+      pairs[2 * i + 1] = st::ts_infinity;
+    }
+    BOOST_TEST(db001::exec::simd::none_deleted(pairs.data(), n), "n " << n);
+    for (uint32_t at = 0; at < n; at += (n > 8 ? 97 : 1)) {
+      for (uint64_t xmax : {uint64_t(9), st::txn_bit | 5, st::ts_infinity - 1}) {
+        pairs[2 * at + 1] = xmax;
+        BOOST_TEST(!db001::exec::simd::none_deleted(pairs.data(), n), "n " << n << " slot " << at);
+      }
+      pairs[2 * at + 1] = st::ts_infinity;
+    }
+  }
+}
+
+// A block's all-visible note (row_block::known_all_visible) holds only for the epoch, the
+// high-water mark and the snapshots it was made for; every kind of stamp write ends it.
+BOOST_AUTO_TEST_CASE(all_visible_note_ends_with_any_stamp_write) {
+  auto owner = std::make_unique<st::row_block>(std::vector<db001::phys>{db001::phys::i64});
+  st::row_block& blk = *owner;
+  for (uint32_t s = 0; s < 4; ++s) blk.publish(s, 10 + s);
+  BOOST_TEST(!blk.known_all_visible(4, 100), "no note yet");
+  auto note = [&] { blk.note_all_visible(blk.stamp_epoch(), 4, 50); };
+  note();
+  BOOST_TEST(blk.known_all_visible(4, 50));
+  BOOST_TEST(blk.known_all_visible(4, 1000));
+  BOOST_TEST(!blk.known_all_visible(4, 49), "a snapshot older than the note's bound");
+  BOOST_TEST(!blk.known_all_visible(5, 1000), "a slot the note did not cover");
+  uint64_t wrong = 77;
+  BOOST_TEST(!blk.cas_xmax(1, wrong, 99));
+  BOOST_TEST(wrong == st::ts_infinity);
+  BOOST_TEST(blk.known_all_visible(4, 1000), "a failed compare-and-swap writes nothing");
+  const std::vector<std::pair<const char*, std::function<void()>>> writes = {
+      {"store_xmin", [&] { blk.store_xmin(2, 12); }},          // even the same value
+      {"store_xmax", [&] { blk.store_xmax(3, st::ts_infinity); }},
+      {"cas_xmax", [&] { uint64_t e = st::ts_infinity; BOOST_TEST(blk.cas_xmax(0, e, st::txn_bit | 1)); }},
+      {"cas_xmax back", [&] { uint64_t e = st::txn_bit | 1; BOOST_TEST(blk.cas_xmax(0, e, st::ts_infinity)); }},
+      {"publish", [&] { blk.publish(1, 11); }},
+      {"clear_stamps", [&] { blk.clear_stamps(3); }},
+  };
+  for (auto& [what, write] : writes) {
+    note();
+    BOOST_TEST(blk.known_all_visible(4, 1000), what);
+    write();
+    BOOST_TEST(!blk.known_all_visible(4, 1000), "after " << what);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

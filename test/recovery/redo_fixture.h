@@ -101,8 +101,8 @@ struct engine {
     row_id rid = tbl->allocate_slot();
     for (size_t c = 0; c < row.size(); ++c) store(*tbl, rid, c, row[c]);
     auto& blk = tbl->block_of(rid);
-    blk.xmax(st::rid_slot(rid)).store(st::ts_infinity);
-    blk.xmin(st::rid_slot(rid)).store(t.marker());
+    blk.store_xmax(st::rid_slot(rid), st::ts_infinity);
+    blk.store_xmin(st::rid_slot(rid), t.marker());
     tm.record_insert(t, tbl, rid);
     tbl->add_approx_rows(1);
     for (auto& ix : *tbl->indexes()) ix->insert(ix->row_key(rid), rid);

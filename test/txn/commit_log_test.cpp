@@ -66,7 +66,7 @@ struct log_fixture {
   row_id insert(tx::transaction& t, int32_t v) {
     row_id rid = tbl->allocate_slot();
     tbl->set_fixed(rid, 0, &v);
-    tbl->block_of(rid).xmin(st::rid_slot(rid)).store(t.marker());
+    tbl->block_of(rid).store_xmin(st::rid_slot(rid), t.marker());
     tm.record_insert(t, tbl, rid);
     return rid;
   }
@@ -379,7 +379,7 @@ BOOST_FIXTURE_TEST_CASE(asynchronous_log_commits_are_visible_at_once, log_fixtur
   row_id rid = tbl->allocate_slot();
   int32_t v = 5;
   tbl->set_fixed(rid, 0, &v);
-  tbl->block_of(rid).xmin(st::rid_slot(rid)).store(t->marker());
+  tbl->block_of(rid).store_xmin(st::rid_slot(rid), t->marker());
   tm2.record_insert(*t, tbl, rid);
   uint64_t cts = tm2.commit(*t);  // returns without the log reporting back
   BOOST_TEST(async_log.count() == 1u);

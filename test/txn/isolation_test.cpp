@@ -644,4 +644,51 @@ BOOST_FIXTURE_TEST_CASE(memory_stays_bounded_over_100k_updates_of_one_row, db_fi
   BOOST_TEST(tm().stats().gc_reclaimed >= uint64_t(n - 2000));
 }
 
+// Scans skip the stamps of a block that an earlier scan found all live and committed, until
+// any stamp of it is written (row_block::known_all_visible). Every kind of change after such a
+// scan must still show, to exactly the snapshots that should see it.
+BOOST_FIXTURE_TEST_CASE(scans_of_unchanged_blocks_see_every_later_change, db_fixture) {
+  ok(*c1, "CREATE TABLE t(k INT PRIMARY KEY, v INT NOT NULL)");
+  ok(*c1, "INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g");  // three blocks
+  const std::string count = "SELECT count(*) FROM t WHERE v > 0", sum = "SELECT sum(v) FROM t WHERE v > 0";
+  BOOST_TEST(scalar(*c2, count) == 3000);  // the blocks get their note here...
+  BOOST_TEST(scalar(*c2, sum) == 4501500);  // ...and are read by it here
+  // An uncommitted delete: gone for its own transaction only; a snapshot older than its
+  // commit keeps the rows.
+  ok(*c1, "BEGIN");
+  BOOST_TEST(ok(*c1, "DELETE FROM t WHERE k % 2 = 0").rows_affected() == 1500u);
+  BOOST_TEST(scalar(*c1, count) == 1500);
+  BOOST_TEST(scalar(*c2, count) == 3000);
+  ok(*c3, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+  BOOST_TEST(scalar(*c3, count) == 3000);
+  ok(*c1, "COMMIT");
+  BOOST_TEST(scalar(*c2, count) == 1500);
+  BOOST_TEST(scalar(*c2, count) == 1500);
+  BOOST_TEST(scalar(*c3, count) == 3000);
+  ok(*c3, "COMMIT");
+  // An UPDATE of every row scans blocks it writes new versions into: each row once.
+  for (int round = 1; round <= 2; ++round) {
+    BOOST_TEST(scalar(*c2, count) == 1500);
+    BOOST_TEST(ok(*c1, "UPDATE t SET v = v + 1").rows_affected() == 1500u);
+    BOOST_TEST(scalar(*c2, sum) == 2250000 + 1500 * round);  // odd k: 1 + 3 + ... + 2999 = 2 250 000
+  }
+  // A rolled-back insert leaves nothing behind, before or after a scan notes the blocks.
+  ok(*c1, "BEGIN");
+  ok(*c1, "INSERT INTO t SELECT g, 1 FROM generate_series(5001, 5100) g");
+  BOOST_TEST(scalar(*c1, count) == 1600);
+  ok(*c1, "ROLLBACK");
+  BOOST_TEST(scalar(*c2, count) == 1500);
+  BOOST_TEST(scalar(*c2, count) == 1500);
+  // Reclaimed slots reused by a later commit: invisible to a snapshot taken before it.
+  ok(*c1, "VACUUM");
+  ok(*c3, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+  BOOST_TEST(scalar(*c3, count) == 1500);
+  ok(*c1, "INSERT INTO t SELECT g, 1 FROM generate_series(10001, 12000) g");
+  BOOST_TEST(scalar(*c2, count) == 3500);
+  BOOST_TEST(scalar(*c2, count) == 3500);
+  BOOST_TEST(scalar(*c3, count) == 1500);
+  BOOST_TEST(scalar(*c3, count) == 1500);
+  ok(*c3, "COMMIT");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -45,8 +45,8 @@ struct mvcc_fixture {
   row_id new_slot(uint64_t xmin, uint64_t xmax = ts_infinity, int32_t v = 7) {
     row_id rid = tbl->allocate_slot();
     tbl->set_fixed(rid, 0, &v);
-    blk(rid).xmax(st::rid_slot(rid)).store(xmax);
-    blk(rid).xmin(st::rid_slot(rid)).store(xmin);
+    blk(rid).store_xmax(st::rid_slot(rid), xmax);
+    blk(rid).store_xmin(st::rid_slot(rid), xmin);
     return rid;
   }
   st::row_block& blk(row_id rid) { return tbl->block_of(rid); }
@@ -556,7 +556,7 @@ BOOST_FIXTURE_TEST_CASE(aborted_insert_never_visible_to_concurrent_reader, mvcc_
     while (!stop.load(std::memory_order_relaxed)) {
       auto t = tm.begin(isolation::read_committed);
       tm.begin_statement(*t, true);
-      blk(r).xmin(slot(r)).store(t->marker());  // insert into the slot...
+      blk(r).store_xmin(slot(r), t->marker());  // insert into the slot...
       tm.record_insert(*t, tbl, r);
       tm.abort(*t);  // ...and abort (xmin := slot_aborted)
       rounds.fetch_add(1, std::memory_order_relaxed);
@@ -620,8 +620,8 @@ BOOST_FIXTURE_TEST_CASE(dead_version_never_live_while_its_slot_is_reclaimed, mvc
       tbl->reclaim(r);                         // as collect_garbage() does
       row_id again = tbl->allocate_slot();     // reused for another version...
       if (again != r) break;
-      blk(r).xmax(slot(r)).store(ts + 1);      // ...which is also dead (stamps published
-      blk(r).xmin(slot(r)).store(ts);          // xmax first, xmin last, as writers do)
+      blk(r).store_xmax(slot(r), ts + 1);      // ...which is also dead (stamps published
+      blk(r).store_xmin(slot(r), ts);          // xmax first, xmin last, as writers do)
       ts += 2;
       rounds.fetch_add(1, std::memory_order_relaxed);
     }
