@@ -41,10 +41,11 @@ inline constexpr uint64_t slot_aborted = 1;           ///< xmin of a row whose i
 inline constexpr uint64_t no_version = ~uint64_t(0);  ///< next_version() of a slot without successor
 
 /// Strings of inline_max+1 .. medium_max bytes live in their block, in a per-column area of
-/// medium_max bytes per slot (see block_column::medium): at an address known from the slot
-/// alone, so a point read fetches their bytes in parallel with the slot's string_t instead
-/// of after it. Longer strings get a heap allocation of their own.
+/// 16 or 32 bytes per slot (see block_column): at an address known from the slot alone, so a
+/// point read fetches their bytes in parallel with the slot's string_t instead of after it.
+/// Longer strings, and strings wider than their block's area, get a heap allocation each.
 inline constexpr uint32_t medium_max = 32;
+inline constexpr uint32_t medium_narrow = 16;  ///< the narrower area width
 
 /// One column's values inside a block: block_rows values of the column's physical type and
 /// a NULL byte per row (nonzero = NULL).
@@ -52,13 +53,19 @@ struct block_column {
   std::byte* data = nullptr;
   uint8_t* nulls = nullptr;
   std::atomic<bool> has_nulls{false};  ///< false: no published row of this column is NULL
-  /// String columns: block_rows * medium_max bytes for medium strings, made by the first
-  /// medium string written to the block (nullptr until then); freed with the block.
-  std::atomic<char*> medium{nullptr};
+  /// String columns: the medium area, block_rows slots of 16 or 32 bytes, made by the first
+  /// medium string written to the block and freed with it; 0 until then. Its address
+  /// (64-byte aligned) with the slot width / 16 in the low bits, so both come in one load.
+  std::atomic<uintptr_t> medium{0};
+
+  static uintptr_t pack_medium(const char* area, uint32_t width) { return uintptr_t(area) | (width / 16); }
+  static const char* medium_area(uintptr_t m) { return reinterpret_cast<const char*>(m & ~uintptr_t(63)); }
+  static uint32_t medium_width(uintptr_t m) { return uint32_t(m & 63) * 16; }
   /// True if string bytes at p live in this column's medium area (not on the heap).
   bool in_medium(const char* p) const {
-    const char* m = medium.load(std::memory_order_relaxed);
-    return m && p >= m && p < m + size_t(block_rows) * medium_max;
+    uintptr_t m = medium.load(std::memory_order_relaxed);
+    const char* a = medium_area(m);
+    return m && p >= a && p < a + size_t(block_rows) * medium_width(m);
   }
 };
 
@@ -87,7 +94,7 @@ class row_block {
               !columns_[c].in_medium(s[i].data()))
             std::free((void*)s[i].data());
       }
-      std::free(columns_[c].medium.load());
+      std::free(const_cast<char*>(block_column::medium_area(columns_[c].medium.load())));
       std::free(columns_[c].data);
       std::free(columns_[c].nulls);
     }
@@ -169,24 +176,29 @@ class row_block {
     clean_tag_.store((epoch << used_bits) | used, std::memory_order_release);
   }
 
-  /// Column c's medium-string bytes of `slot` (medium_max of them), making the column's
-  /// medium area if it has none; `made` tells whether this call made it (for memory
-  /// accounting). Safe against concurrent writers of other slots of the block.
-  char* medium_bytes(size_t c, uint32_t slot, bool& made) {
+  /// Where column c's string of `len` bytes (inline_max < len <= medium_max) goes in `slot`:
+  /// its bytes in the column's medium area, or nullptr if the block's area is narrower than
+  /// len. Makes the area, `width` bytes per slot (16 or 32, >= len), if the block has none;
+  /// `made` tells whether this call made it (for memory accounting). Safe against concurrent
+  /// writers of other slots of the block.
+  char* medium_bytes(size_t c, uint32_t slot, uint32_t len, uint32_t width, bool& made) {
     block_column& col = columns_[c];
-    char* m = col.medium.load(std::memory_order_acquire);
+    uintptr_t m = col.medium.load(std::memory_order_acquire);
     made = false;
     if (!m) {
-      char* fresh = static_cast<char*>(std::aligned_alloc(64, size_t(block_rows) * medium_max));
+      auto* fresh = static_cast<char*>(std::aligned_alloc(64, size_t(block_rows) * width));
       if (!fresh) throw std::bad_alloc();
-      if (col.medium.compare_exchange_strong(m, fresh, std::memory_order_acq_rel)) {
-        m = fresh;
+      uintptr_t packed = block_column::pack_medium(fresh, width);
+      if (col.medium.compare_exchange_strong(m, packed, std::memory_order_acq_rel)) {
+        m = packed;
         made = true;
       } else {
         std::free(fresh);
       }
     }
-    return m + size_t(slot) * medium_max;
+    uint32_t w = block_column::medium_width(m);
+    if (len > w) return nullptr;
+    return const_cast<char*>(block_column::medium_area(m)) + size_t(slot) * w;
   }
 
   /// Asks the CPU to fetch slot's MVCC stamps and its values (and NULL bytes, and medium
@@ -200,7 +212,8 @@ class row_block {
       __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
       // NULL bytes are read only when the block has any (a page walk saved per column).
       if (col.has_nulls.load(std::memory_order_relaxed)) __builtin_prefetch(col.nulls + slot);
-      if (const char* m = col.medium.load(std::memory_order_relaxed)) __builtin_prefetch(m + size_t(slot) * medium_max);
+      if (uintptr_t m = col.medium.load(std::memory_order_relaxed))
+        __builtin_prefetch(block_column::medium_area(m) + size_t(slot) * block_column::medium_width(m));
     }
   }
 

@@ -29,7 +29,12 @@ void table_memory::over_limit(uint64_t limit) {
 }
 
 table::table(uint32_t oid, std::string name, std::vector<column_def> columns)
-    : oid_(oid), name_(std::move(name)), columns_(std::move(columns)), dir_(new std::atomic<row_block**>[dir_top]) {
+    : oid_(oid),
+      name_(std::move(name)),
+      columns_(std::move(columns)),
+      dir_(new std::atomic<row_block**>[dir_top]),
+      medium_width_(new std::atomic<uint32_t>[columns_.size()]) {
+  for (size_t c = 0; c < columns_.size(); ++c) medium_width_[c].store(medium_narrow);
   for (auto& c : columns_) phys_types_.push_back(c.type.physical());
   for (uint32_t i = 0; i < dir_top; ++i) dir_[i].store(nullptr);
 }
@@ -103,25 +108,33 @@ void table::set_string(row_id r, size_t col, std::string_view s) {
   auto& blk = block_of(r);
   auto& c = blk.column(col);
   uint32_t slot = rid_slot(r);
+  uint32_t len = uint32_t(s.size());
   string_t v;
-  if (s.size() <= string_t::inline_max) {
-    v = string_t(s.data(), uint32_t(s.size()));
-  } else if (s.size() <= medium_max) {
+  char* medium = nullptr;
+  if (len > string_t::inline_max && len <= medium_max) {
+    // A new block's area is as wide as the column's medium strings so far have needed.
+    auto& need = medium_width_[col];
+    if (len > need.load(std::memory_order_relaxed)) need.store(medium_max, std::memory_order_relaxed);
+    uint32_t width = need.load(std::memory_order_relaxed);
     bool made;
-    char* p = blk.medium_bytes(col, slot, made);
+    medium = blk.medium_bytes(col, slot, len, width, made);
     if (made) {
-      heap_bytes_.fetch_add(size_t(block_rows) * medium_max, std::memory_order_relaxed);
-      table_memory::charge(int64_t(block_rows) * medium_max);
+      heap_bytes_.fetch_add(size_t(block_rows) * width, std::memory_order_relaxed);
+      table_memory::charge(int64_t(block_rows) * width);
     }
-    std::memcpy(p, s.data(), s.size());
-    v = string_t(p, uint32_t(s.size()));
+  }
+  if (len <= string_t::inline_max) {
+    v = string_t(s.data(), len);
+  } else if (medium) {
+    std::memcpy(medium, s.data(), len);
+    v = string_t(medium, len);
   } else {
-    char* p = static_cast<char*>(std::malloc(s.size()));
+    char* p = static_cast<char*>(std::malloc(len));
     if (!p) throw db_error(sqlstate::out_of_memory, "out of memory");
-    std::memcpy(p, s.data(), s.size());
-    v = string_t(p, uint32_t(s.size()));
-    heap_bytes_.fetch_add(s.size(), std::memory_order_relaxed);
-    table_memory::charge(int64_t(s.size()));
+    std::memcpy(p, s.data(), len);
+    v = string_t(p, len);
+    heap_bytes_.fetch_add(len, std::memory_order_relaxed);
+    table_memory::charge(int64_t(len));
   }
   reinterpret_cast<string_t*>(c.data)[slot] = v;
   c.nulls[slot] = 0;

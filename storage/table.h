@@ -60,8 +60,8 @@ class table {
   /// Writes column values into an allocated, unpublished slot.
   void set_null(row_id r, size_t col);
   void set_fixed(row_id r, size_t col, const void* bytes);  ///< phys_size(type) bytes
-  /// Copies strings over string_t::inline_max bytes into the block's medium area (up to
-  /// medium_max bytes) or to the heap.
+  /// Copies strings over string_t::inline_max bytes into the block's medium area (up to its
+  /// width, see medium_width_) or to the heap.
   void set_string(row_id r, size_t col, std::string_view s);
   /// Returns a slot to the free list; frees its heap strings. REQUIRES: no snapshot can see it.
   void reclaim(row_id r);
@@ -113,6 +113,9 @@ class table {
   std::atomic<bool> free_slots_maybe_nonempty_{false};  ///< false: free_slots_ is empty (restore_slot skips the lock)
   std::atomic<int64_t> approx_rows_{0};
   std::atomic<size_t> heap_bytes_{0};
+  /// Per column: the width of the medium areas blocks make from now on — medium_narrow until
+  /// a medium string longer than that arrives, then medium_max.
+  std::unique_ptr<std::atomic<uint32_t>[]> medium_width_;
   uint32_t charged_blocks_ = 0;  ///< blocks charged to table_memory (guarded by append_mutex_)
 
   std::mutex index_mutex_;                  ///< serializes writers of indexes_

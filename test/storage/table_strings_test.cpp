@@ -3,6 +3,7 @@
 // and that reads, slot reuse and the table's memory accounting agree for all three.
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,13 +35,21 @@ std::string text_of(size_t len, char fill) {
   return s;
 }
 
+/// 18 bytes: "writer W row NNNNN".
+std::string writer_text(int w, int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "writer %d row %05d", w, i);
+  return buf;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(table_strings)
 
 BOOST_AUTO_TEST_CASE(each_length_reads_back_from_its_place) {
   table t = text_table();
-  const size_t lengths[] = {0, 1, 12, 13, 20, 31, 32, 33, 64, 1000};
+  // The first medium string (20 bytes) makes the block's area 32 bytes wide.
+  const size_t lengths[] = {0, 1, 12, 20, 13, 31, 32, 33, 64, 1000};
   std::vector<row_id> rids;
   for (size_t len : lengths) {
     row_id r = t.allocate_slot();
@@ -100,6 +109,36 @@ BOOST_AUTO_TEST_CASE(a_reused_slot_moves_between_heap_medium_and_inline) {
   BOOST_TEST(t.memory_bytes() == base);
 }
 
+BOOST_AUTO_TEST_CASE(a_column_of_short_medium_strings_gets_narrow_areas_until_a_longer_one_comes) {
+  table t = text_table();
+  const size_t empty_block = [&] {
+    table e = text_table();
+    e.allocate_slot();
+    return e.memory_bytes();
+  }();
+  std::vector<row_id> first(block_rows);
+  for (uint32_t i = 0; i < block_rows; ++i) first[i] = t.allocate_slot();
+  t.set_string(first[0], 0, text_of(16, 'a'));  // medium strings so far fit 16 bytes: a narrow area
+  BOOST_TEST(in_medium_area(t, first[0]));
+  BOOST_TEST(t.memory_bytes() == empty_block + size_t(block_rows) * db001::storage::medium_narrow);
+  t.set_string(first[1], 0, text_of(17, 'b'));  // too wide for this block's area: the heap
+  BOOST_TEST(!in_medium_area(t, first[1]));
+  BOOST_TEST(stored(t, first[1]).view() == text_of(17, 'b'));
+  BOOST_TEST(t.memory_bytes() == empty_block + size_t(block_rows) * db001::storage::medium_narrow + 17);
+  t.set_string(first[2], 0, text_of(13, 'c'));  // still fits the narrow area
+  BOOST_TEST(in_medium_area(t, first[2]));
+  // The next block's area is made wide, for the column has had a 17-byte string.
+  row_id next = t.allocate_slot();
+  BOOST_TEST(db001::storage::rid_block(next) == 1u);
+  t.set_string(next, 0, text_of(14, 'd'));
+  row_id next2 = t.allocate_slot();
+  t.set_string(next2, 0, text_of(32, 'e'));
+  BOOST_TEST(in_medium_area(t, next));
+  BOOST_TEST(in_medium_area(t, next2));
+  BOOST_TEST(stored(t, next2).view() == text_of(32, 'e'));
+  BOOST_TEST(t.memory_bytes() == 2 * empty_block + size_t(block_rows) * (db001::storage::medium_narrow + medium_max) + 17);
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_writers_share_one_medium_area_per_block) {
   table t = text_table();
   constexpr int threads = 4, per_thread = 3000;
@@ -109,7 +148,7 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_one_medium_area_per_block) {
     ts.emplace_back([&, w] {
       for (int i = 0; i < per_thread; ++i) {
         row_id r = t.allocate_slot();
-        t.set_string(r, 0, "writer " + std::to_string(w) + " row " + std::to_string(i));  // 16..20 bytes
+        t.set_string(r, 0, writer_text(w, i));
         rids[w].push_back(r);
       }
     });
@@ -117,7 +156,7 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_share_one_medium_area_per_block) {
   for (int w = 0; w < threads; ++w)
     for (int i = 0; i < per_thread; ++i) {
       row_id r = rids[w][i];
-      BOOST_TEST_REQUIRE(stored(t, r).view() == "writer " + std::to_string(w) + " row " + std::to_string(i));
+      BOOST_TEST_REQUIRE(stored(t, r).view() == writer_text(w, i));
       BOOST_TEST_REQUIRE(in_medium_area(t, r));
     }
   // One medium area per block, whichever writer made it.
