@@ -52,6 +52,8 @@ inline constexpr uint32_t medium_narrow = 16;  ///< the narrower area width
 struct block_column {
   std::byte* data = nullptr;
   uint8_t* nulls = nullptr;
+  phys type = phys::i64;
+  uint32_t width = 8;  ///< phys_size(type): bytes per value
   std::atomic<bool> has_nulls{false};  ///< false: no published row of this column is NULL
   /// String columns: the medium area, block_rows slots of 16 or 32 bytes, made by the first
   /// medium string written to the block and freed with it; 0 until then. Its address
@@ -71,8 +73,12 @@ struct block_column {
 
 class row_block {
  public:
-  explicit row_block(const std::vector<phys>& types) : columns_(types.size()), types_(types) {
+  explicit row_block(const std::vector<phys>& types)
+      : columns_(types.size()), stamps_(static_cast<slot_stamps*>(std::aligned_alloc(64, sizeof(slot_stamps) * block_rows))) {
+    if (!stamps_) throw std::bad_alloc();
     for (size_t c = 0; c < types.size(); ++c) {
+      columns_[c].type = types[c];
+      columns_[c].width = uint32_t(phys_size(types[c]));
       columns_[c].data = static_cast<std::byte*>(std::aligned_alloc(64, block_rows * phys_size(types[c])));
       columns_[c].nulls = static_cast<uint8_t*>(std::aligned_alloc(64, block_rows));
       if (!columns_[c].data || !columns_[c].nulls) throw std::bad_alloc();
@@ -86,7 +92,7 @@ class row_block {
   }
   ~row_block() {
     for (size_t c = 0; c < columns_.size(); ++c) {
-      if (types_[c] == phys::str) {
+      if (columns_[c].type == phys::str) {
         auto* s = reinterpret_cast<string_t*>(columns_[c].data);
         uint32_t n = used_.load();
         for (uint32_t i = 0; i < n; ++i)
@@ -99,6 +105,7 @@ class row_block {
       std::free(columns_[c].nulls);
     }
     delete[] next_.load();
+    std::free(stamps_);
   }
   row_block(const row_block&) = delete;
   row_block& operator=(const row_block&) = delete;
@@ -106,7 +113,7 @@ class row_block {
   size_t column_count() const { return columns_.size(); }
   block_column& column(size_t c) { return columns_[c]; }
   const block_column& column(size_t c) const { return columns_[c]; }
-  phys column_type(size_t c) const { return types_[c]; }
+  phys column_type(size_t c) const { return columns_[c].type; }
 
   /// Slots handed out so far (a high-water mark; slots below it may be free or dead).
   uint32_t used() const { return used_.load(std::memory_order_acquire); }
@@ -209,7 +216,7 @@ class row_block {
     __builtin_prefetch(&stamps_[slot]);  // xmin and xmax: one line
     for (int c : columns) {
       const block_column& col = columns_[size_t(c)];
-      __builtin_prefetch(col.data + size_t(slot) * phys_size(types_[size_t(c)]));
+      __builtin_prefetch(col.data + size_t(slot) * col.width);
       // NULL bytes are read only when the block has any (a page walk saved per column).
       if (col.has_nulls.load(std::memory_order_relaxed)) __builtin_prefetch(col.nulls + slot);
       if (uintptr_t m = col.medium.load(std::memory_order_relaxed))
@@ -249,16 +256,18 @@ class row_block {
   }
 
  private:
-  std::vector<block_column> columns_;
-  std::vector<phys> types_;
-  std::atomic<uint32_t> used_{0};
   /// A slot's xmin and xmax side by side: a point read fetches one line (and page) for both.
   struct slot_stamps {
     uint64_t xmin;
     uint64_t xmax;
   };
   static_assert(sizeof(slot_stamps) == 16);
-  alignas(64) slot_stamps stamps_[block_rows];
+  // What a point read needs first (the column and stamp arrays) in the object's first line.
+  // The arrays live apart, so blocks' headers pack densely in memory: a read that comes from
+  // an index finds its block's header cached (or a page walk cheaper) more often.
+  std::vector<block_column> columns_;
+  slot_stamps* stamps_;  ///< block_rows pairs, 64-byte aligned
+  std::atomic<uint32_t> used_{0};
   std::atomic<std::atomic<row_id>*> next_{nullptr};
   std::atomic<uint64_t> last_changed_{0};
 
