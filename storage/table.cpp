@@ -245,7 +245,7 @@ void table::remove_index(const index* ix) {
 }
 
 size_t table::block_bytes() const {
-  size_t per_block = sizeof(row_block);
+  size_t per_block = sizeof(row_block) + block_rows * 2 * sizeof(uint64_t);  // the header and the stamps
   for (auto p : phys_types_) per_block += block_rows * (phys_size(p) + 1);
   return per_block;
 }
