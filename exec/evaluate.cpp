@@ -776,11 +776,7 @@ uint32_t evaluate_filter(const expr& e, const batch& in, exec_ctx& ctx, uint32_t
     }
     rest.insert(rest.begin(), later.begin(), later.end());
     if (!mask.empty()) {
-      uint32_t k = 0;
-      for (uint32_t i = 0; i < in.count; ++i) {
-        out_sel[k] = i;
-        k += mask[i];
-      }
+      uint32_t k = simd::mask_to_sel(mask.data(), in.count, out_sel);
       if (rest.empty() || k == 0) return k;
       std::vector<uint32_t> buf(out_sel, out_sel + k);
       batch cur = in;

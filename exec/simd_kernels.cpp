@@ -1,8 +1,14 @@
 #include "exec/simd_kernels.h"
 
+#include <array>
 #include <atomic>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
+#if defined(__AVX2__) || defined(__BMI2__)
+#include <immintrin.h>
+#endif
 #include <xsimd/xsimd.hpp>
 
 #include "storage/row_block.h"
@@ -76,41 +82,87 @@ bool none_deleted(const uint64_t* stamps, uint32_t n) {
 
 namespace {
 
-template <class T, class B>
-inline auto lane_compare(op_kind op, const B& a, const B& c) {
+/// a OP c for scalars and batches alike, OP fixed at compile time (the kernels' loops carry no
+/// switch on the operator).
+template <op_kind OP, class V>
+inline auto compare_as(const V& a, const V& c) {
+  if constexpr (OP == op_kind::eq) return a == c;
+  else if constexpr (OP == op_kind::ne) return a != c;
+  else if constexpr (OP == op_kind::lt) return a < c;
+  else if constexpr (OP == op_kind::le) return a <= c;
+  else if constexpr (OP == op_kind::gt) return a > c;
+  else return a >= c;
+}
+
+/// Bit j set where lane j of m is true: one movemask on AVX2 registers, a store and a loop on
+/// other targets.
+template <class T, class A>
+inline uint32_t lane_bits(const xsimd::batch_bool<T, A>& m) {
+  using R = typename xsimd::batch_bool<T, A>::register_type;
+#if defined(__AVX2__)
+  if constexpr (sizeof(R) == 32) {  // __m256 / __m256d / __m256i
+    R r = m;
+    if constexpr (std::is_floating_point_v<T> && sizeof(T) == 4) return uint32_t(_mm256_movemask_ps(r));
+    if constexpr (std::is_floating_point_v<T> && sizeof(T) == 8) return uint32_t(_mm256_movemask_pd(r));
+    if constexpr (std::is_integral_v<T> && sizeof(T) == 4) return uint32_t(_mm256_movemask_ps(_mm256_castsi256_ps(r)));
+    if constexpr (std::is_integral_v<T> && sizeof(T) == 8) return uint32_t(_mm256_movemask_pd(_mm256_castsi256_pd(r)));
+  }
+#endif
+  constexpr size_t lanes = xsimd::batch_bool<T, A>::size;
+  alignas(64) bool b[lanes];
+  m.store_unaligned(b);
+  uint32_t bits = 0;
+  for (size_t j = 0; j < lanes; ++j) bits |= uint32_t(b[j]) << j;
+  return bits;
+}
+
+/// expand_bits[b]: eight bytes, byte j = bit j of b (a byte mask from a lane mask).
+constexpr std::array<uint64_t, 256> make_expand_bits() {
+  std::array<uint64_t, 256> t{};
+  for (uint32_t b = 0; b < 256; ++b)
+    for (uint32_t j = 0; j < 8; ++j) t[b] |= uint64_t((b >> j) & 1) << (8 * j);
+  return t;
+}
+constexpr std::array<uint64_t, 256> expand_bits = make_expand_bits();
+
+/// Calls f(std::integral_constant<op_kind, op>) for the comparison operator op (ge for any other).
+template <class F>
+decltype(auto) with_op(op_kind op, F&& f) {
   switch (op) {
-    case op_kind::eq: return a == c;
-    case op_kind::ne: return a != c;
-    case op_kind::lt: return a < c;
-    case op_kind::le: return a <= c;
-    case op_kind::gt: return a > c;
-    default: return a >= c;
+    case op_kind::eq: return f(std::integral_constant<op_kind, op_kind::eq>{});
+    case op_kind::ne: return f(std::integral_constant<op_kind, op_kind::ne>{});
+    case op_kind::lt: return f(std::integral_constant<op_kind, op_kind::lt>{});
+    case op_kind::le: return f(std::integral_constant<op_kind, op_kind::le>{});
+    case op_kind::gt: return f(std::integral_constant<op_kind, op_kind::gt>{});
+    default: return f(std::integral_constant<op_kind, op_kind::ge>{});
   }
 }
 
-template <class T>
-inline bool scalar_compare(op_kind op, T a, T c) {
-  switch (op) {
-    case op_kind::eq: return a == c;
-    case op_kind::ne: return a != c;
-    case op_kind::lt: return a < c;
-    case op_kind::le: return a <= c;
-    case op_kind::gt: return a > c;
-    default: return a >= c;
-  }
-}
-
-}  // namespace
-
-template <class T>
-uint32_t filter_compare(const T* data, const uint8_t* nulls, op_kind op, T constant, const uint32_t* sel, uint32_t n,
-                        uint32_t* out) {
+template <op_kind OP, class T>
+uint32_t filter_compare_op(const T* data, const uint8_t* nulls, T constant, const uint32_t* sel, uint32_t n,
+                           uint32_t* out) {
   uint32_t k = 0;
-  if (sel || nulls) {
-    // Gathered rows: scalar loop (the selection is usually already narrow).
+  if (sel) {
+    // Gathered rows: scalar, branch-free (the selection is usually already narrow).
+    if (nulls) {
+      for (uint32_t i = 0; i < n; ++i) {
+        uint32_t r = sel[i];
+        out[k] = r;
+        k += uint32_t(!nulls[r] & compare_as<OP>(data[r], constant));
+      }
+    } else {
+      for (uint32_t i = 0; i < n; ++i) {
+        uint32_t r = sel[i];
+        out[k] = r;
+        k += uint32_t(compare_as<OP>(data[r], constant));
+      }
+    }
+    return k;
+  }
+  if (nulls) {
     for (uint32_t i = 0; i < n; ++i) {
-      uint32_t r = sel ? sel[i] : i;
-      if (!(nulls && nulls[r]) && scalar_compare(op, data[r], constant)) out[k++] = r;
+      out[k] = i;
+      k += uint32_t(!nulls[i] & compare_as<OP>(data[i], constant));
     }
     return k;
   }
@@ -118,19 +170,38 @@ uint32_t filter_compare(const T* data, const uint8_t* nulls, op_kind op, T const
   constexpr uint32_t lanes = uint32_t(B::size);
   const B c(constant);
   uint32_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    auto m = lane_compare<T>(op, B::load_unaligned(data + i), c);
-    if (!xsimd::any(m)) continue;
-    alignas(64) bool bits[lanes];
-    m.store_unaligned(bits);
-    for (uint32_t j = 0; j < lanes; ++j) {
-      out[k] = i + j;
-      k += bits[j];
-    }
+  for (; i + lanes <= n; i += lanes)
+    for (uint32_t bits = lane_bits(compare_as<OP>(B::load_unaligned(data + i), c)); bits; bits &= bits - 1)
+      out[k++] = i + uint32_t(__builtin_ctz(bits));
+  for (; i < n; ++i) {
+    out[k] = i;
+    k += uint32_t(compare_as<OP>(data[i], constant));
   }
-  for (; i < n; ++i)
-    if (scalar_compare(op, data[i], constant)) out[k++] = i;
   return k;
+}
+
+template <op_kind OP, class T>
+void compare_mask_op(const T* data, T constant, uint32_t n, uint8_t* mask) {
+  using B = xsimd::batch<T>;
+  constexpr uint32_t lanes = uint32_t(B::size);
+  const B c(constant);
+  uint32_t i = 0;
+  static_assert(lanes <= 8, "one expand_bits entry per batch");
+  for (; i + lanes <= n; i += lanes) {
+    uint64_t bytes = expand_bits[lane_bits(compare_as<OP>(B::load_unaligned(data + i), c))], cur = 0;
+    std::memcpy(&cur, mask + i, lanes);
+    cur &= bytes;
+    std::memcpy(mask + i, &cur, lanes);
+  }
+  for (; i < n; ++i) mask[i] &= uint8_t(compare_as<OP>(data[i], constant));
+}
+
+}  // namespace
+
+template <class T>
+uint32_t filter_compare(const T* data, const uint8_t* nulls, op_kind op, T constant, const uint32_t* sel, uint32_t n,
+                        uint32_t* out) {
+  return with_op(op, [&](auto o) { return filter_compare_op<decltype(o)::value>(data, nulls, constant, sel, n, out); });
 }
 
 template uint32_t filter_compare<int32_t>(const int32_t*, const uint8_t*, op_kind, int32_t, const uint32_t*, uint32_t,
@@ -142,19 +213,30 @@ template uint32_t filter_compare<double>(const double*, const uint8_t*, op_kind,
 template uint32_t filter_compare<float>(const float*, const uint8_t*, op_kind, float, const uint32_t*, uint32_t,
                                         uint32_t*);
 
+uint32_t mask_to_sel(const uint8_t* mask, uint32_t n, uint32_t* out) {
+  uint32_t k = 0, i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t bytes;
+    std::memcpy(&bytes, mask + i, 8);
+    if (!bytes) continue;
+#if defined(__BMI2__)
+    uint32_t bits = uint32_t(_pext_u64(bytes, 0x0101010101010101ull));
+#else
+    uint32_t bits = 0;
+    for (uint32_t j = 0; j < 8; ++j) bits |= uint32_t(mask[i + j] & 1) << j;
+#endif
+    for (; bits; bits &= bits - 1) out[k++] = i + uint32_t(__builtin_ctz(bits));
+  }
+  for (; i < n; ++i) {
+    out[k] = i;
+    k += mask[i] & 1;
+  }
+  return k;
+}
+
 template <class T>
 void compare_mask(const T* data, op_kind op, T constant, uint32_t n, uint8_t* mask) {
-  using B = xsimd::batch<T>;
-  constexpr uint32_t lanes = uint32_t(B::size);
-  const B c(constant);
-  uint32_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    auto m = lane_compare<T>(op, B::load_unaligned(data + i), c);
-    alignas(64) bool bits[lanes];
-    m.store_unaligned(bits);
-    for (uint32_t j = 0; j < lanes; ++j) mask[i + j] &= uint8_t(bits[j]);
-  }
-  for (; i < n; ++i) mask[i] &= uint8_t(scalar_compare(op, data[i], constant));
+  with_op(op, [&](auto o) { compare_mask_op<decltype(o)::value>(data, constant, n, mask); });
 }
 
 template void compare_mask<int32_t>(const int32_t*, op_kind, int32_t, uint32_t, uint8_t*);

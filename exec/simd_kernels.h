@@ -33,6 +33,9 @@ uint32_t filter_compare(const T* data, const uint8_t* nulls, op_kind op, T const
 template <class T>
 void compare_mask(const T* data, op_kind op, T constant, uint32_t n, uint8_t* mask);
 
+/// Writes the rows i of [0, n) with mask[i] == 1 (a 0/1 byte mask) to out, ascending; returns the count.
+uint32_t mask_to_sel(const uint8_t* mask, uint32_t n, uint32_t* out);
+
 /// Sum of data[r] over sel[0..n) (or 0..n), skipping NULL rows; returns the count of summed rows.
 int64_t sum_i64(const int64_t* data, const uint8_t* nulls, const uint32_t* sel, uint32_t n, __int128* sum);
 double sum_f64(const double* data, const uint8_t* nulls, const uint32_t* sel, uint32_t n, int64_t* count);
