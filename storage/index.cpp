@@ -47,7 +47,7 @@ index::index(uint32_t oid, std::string name, table* tbl, std::vector<int> column
       int_width_ = int(phys_size(p));
   }
   if (int_width_)
-    int_tree_ = std::make_unique<btree<int_entry, row_id, int_entry_less>>();
+    int_tree_ = std::make_unique<int_btree>();
   else
     tree_ = std::make_unique<btree<std::string, row_id, std::less<std::string>>>();
 }
@@ -182,7 +182,7 @@ void index::insert(const std::string& key, row_id r) {
   if (int_tree_) {
     auto k = int_key(key);
     DB001_ASSERT(k.has_value());
-    int_tree_->insert({*k, r}, r);
+    int_tree_->insert({*k, r}, 0);
     return;
   }
   std::string k = key;
@@ -194,12 +194,12 @@ bool index::bulk_load(const std::function<bool(std::string_view& key, row_id& r)
   std::string_view key;
   row_id r = 0;
   if (int_tree_) {
-    return int_tree_->bulk_load([&](int_entry& e, row_id& v) {
+    return int_tree_->bulk_load([&](int_entry& e, uint8_t& v) {
       if (!next(key, r)) return false;
       auto k = int_key(key);
       if (!k) throw std::invalid_argument("index::bulk_load: not a key of this index");
       e = {*k, r};
-      v = r;
+      v = 0;
       return true;
     });
   }
@@ -232,9 +232,9 @@ std::optional<int64_t> index::row_int_key(row_id r) const {
 
 bool index::bulk_load_ints(const std::function<bool(int64_t& key, row_id& r)>& next) {
   DB001_ASSERT(int_tree_);
-  return int_tree_->bulk_load([&](int_entry& e, row_id& v) {
+  return int_tree_->bulk_load([&](int_entry& e, uint8_t& v) {
     if (!next(e.key, e.rid)) return false;
-    v = e.rid;
+    v = 0;
     return true;
   });
 }
@@ -253,7 +253,7 @@ void index::scan_equal(const std::string& key, const std::function<bool(row_id)>
   if (int_tree_) {
     auto k = int_key(key);
     if (!k) return;  // not a key of this index's column (e.g. NULL): no entries
-    int_tree_->scan_from({*k, 0}, true, [&](const int_entry& e, const row_id& r) { return e.key == *k && fn(r); });
+    int_tree_->scan_from({*k, 0}, true, [&](const int_entry& e, const uint8_t&) { return e.key == *k && fn(e.rid); });
     return;
   }
   tree_->scan_from(key, true, [&](const std::string& k, const row_id& r) {
@@ -290,18 +290,18 @@ void index::visit_equal(const value* key, bool (*fn)(void*, row_id), void* ctx) 
     // the same): the value slots are not read.
     int_entry first;
     switch (int_tree_->first_key_from(from, &first)) {
-      case btree<int_entry, row_id, int_entry_less>::first_key::none:
+      case int_btree::first_key::none:
         return;
-      case btree<int_entry, row_id, int_entry_less>::first_key::found:
+      case int_btree::first_key::found:
         if (first.key != k || !fn(ctx, first.rid)) return;
         from = first;
         inclusive = false;
         break;
-      case btree<int_entry, row_id, int_entry_less>::first_key::elsewhere:
+      case int_btree::first_key::elsewhere:
         break;
     }
     int_tree_->scan_keys_from(from, inclusive,
-                              [&](const int_entry& e, const row_id&) { return e.key == k && fn(ctx, e.rid); });
+                              [&](const int_entry& e, const uint8_t&) { return e.key == k && fn(ctx, e.rid); });
     return;
   }
   std::string k = encode_key(key);
@@ -345,11 +345,11 @@ void index::scan_range(const std::optional<key_bound>& lo, const std::optional<k
   if (int_tree_) {
     // Same bound checks on the entries' byte form; the integer tree only finds the start.
     if (!reverse) {
-      auto body = [&](const int_entry& e, const row_id& r) {
+      auto body = [&](const int_entry& e, const uint8_t&) {
         std::string k = entry_string(e);
         if (!above_lo(k)) return true;
         if (!below_hi(k)) return false;
-        return fn(k, r);
+        return fn(k, e.rid);
       };
       auto start = lo ? int_key(lo->key) : std::nullopt;
       if (start)
@@ -357,11 +357,11 @@ void index::scan_range(const std::optional<key_bound>& lo, const std::optional<k
       else
         int_tree_->scan_all(body);
     } else {
-      auto body = [&](const int_entry& e, const row_id& r) {
+      auto body = [&](const int_entry& e, const uint8_t&) {
         std::string k = entry_string(e);
         if (!below_hi(k)) return true;
         if (!above_lo(k)) return false;
-        return fn(k, r);
+        return fn(k, e.rid);
       };
       auto start = hi ? int_key(hi->key) : std::nullopt;
       if (start)

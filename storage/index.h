@@ -140,7 +140,10 @@ class index {
   std::string entry_string(const int_entry& e) const;
 
   std::unique_ptr<btree<std::string, row_id, std::less<std::string>>> tree_;
-  std::unique_ptr<btree<int_entry, row_id, int_entry_less>> int_tree_;  ///< instead of tree_ when set
+  /// The entry carries the row id, so the tree's value is a placeholder byte (a leaf then
+  /// holds 16 bytes per entry instead of 24: fewer lines and pages per lookup).
+  using int_btree = btree<int_entry, uint8_t, int_entry_less>;
+  std::unique_ptr<int_btree> int_tree_;  ///< instead of tree_ when set
   int int_width_ = 0;  ///< bytes of the integer in encoded keys (2, 4 or 8)
   mutable std::mutex stripes_[64];
 };
