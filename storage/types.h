@@ -122,7 +122,8 @@ constexpr size_t phys_size(phys p) {
 
 /// A string as stored in blocks and batches (the Umbra layout): 16 bytes, strings up to 12
 /// bytes inline, longer ones as a 4-byte prefix plus a pointer to memory owned elsewhere
-/// (the row's heap allocation in a table, an arena in a batch).
+/// (in a table the block's medium area or the string's own heap allocation, see
+/// storage/row_block.h; an arena in a batch).
 struct string_t {
   static constexpr uint32_t inline_max = 12;
   uint32_t len = 0;
