@@ -138,46 +138,35 @@ decltype(auto) with_op(op_kind op, F&& f) {
   }
 }
 
+/// The scalar form of filter_compare: rows sel[from..n) (Sel) or [from, n), appended to out
+/// from out[k] on, branch-free; NULL rows (Nulls) never match. Returns the new count.
+template <op_kind OP, bool Sel, bool Nulls, class T>
+uint32_t select_rows(const T* data, const uint8_t* nulls, T constant, const uint32_t* sel, uint32_t from, uint32_t n,
+                     uint32_t* out, uint32_t k) {
+  for (uint32_t i = from; i < n; ++i) {
+    uint32_t r = Sel ? sel[i] : i;
+    out[k] = r;
+    k += uint32_t((!Nulls || !nulls[r]) & compare_as<OP>(data[r], constant));
+  }
+  return k;
+}
+
 template <op_kind OP, class T>
 uint32_t filter_compare_op(const T* data, const uint8_t* nulls, T constant, const uint32_t* sel, uint32_t n,
                            uint32_t* out) {
-  uint32_t k = 0;
-  if (sel) {
-    // Gathered rows: scalar, branch-free (the selection is usually already narrow).
-    if (nulls) {
-      for (uint32_t i = 0; i < n; ++i) {
-        uint32_t r = sel[i];
-        out[k] = r;
-        k += uint32_t(!nulls[r] & compare_as<OP>(data[r], constant));
-      }
-    } else {
-      for (uint32_t i = 0; i < n; ++i) {
-        uint32_t r = sel[i];
-        out[k] = r;
-        k += uint32_t(compare_as<OP>(data[r], constant));
-      }
-    }
-    return k;
-  }
-  if (nulls) {
-    for (uint32_t i = 0; i < n; ++i) {
-      out[k] = i;
-      k += uint32_t(!nulls[i] & compare_as<OP>(data[i], constant));
-    }
-    return k;
-  }
+  // Gathered rows (the selection is usually already narrow) and NULLs: scalar.
+  if (sel)
+    return nulls ? select_rows<OP, true, true>(data, nulls, constant, sel, 0, n, out, 0)
+                 : select_rows<OP, true, false>(data, nulls, constant, sel, 0, n, out, 0);
+  if (nulls) return select_rows<OP, false, true>(data, nulls, constant, sel, 0, n, out, 0);
   using B = xsimd::batch<T>;
   constexpr uint32_t lanes = uint32_t(B::size);
   const B c(constant);
-  uint32_t i = 0;
+  uint32_t i = 0, k = 0;
   for (; i + lanes <= n; i += lanes)
     for (uint32_t bits = lane_bits(compare_as<OP>(B::load_unaligned(data + i), c)); bits; bits &= bits - 1)
       out[k++] = i + uint32_t(__builtin_ctz(bits));
-  for (; i < n; ++i) {
-    out[k] = i;
-    k += uint32_t(compare_as<OP>(data[i], constant));
-  }
-  return k;
+  return select_rows<OP, false, false>(data, nulls, constant, sel, i, n, out, k);
 }
 
 template <op_kind OP, class T>
