@@ -114,8 +114,8 @@ void table::set_string(row_id r, size_t col, std::string_view s) {
   if (len > string_t::inline_max && len <= medium_max) {
     // A new block's area is as wide as the column's medium strings so far have needed.
     auto& need = medium_width_[col];
-    if (len > need.load(std::memory_order_relaxed)) need.store(medium_max, std::memory_order_relaxed);
     uint32_t width = need.load(std::memory_order_relaxed);
+    if (len > width) need.store(width = medium_max, std::memory_order_relaxed);
     bool made;
     medium = blk.medium_bytes(col, slot, len, width, made);
     if (made) {
