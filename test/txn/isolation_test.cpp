@@ -651,6 +651,10 @@ BOOST_FIXTURE_TEST_CASE(scans_of_unchanged_blocks_see_every_later_change, db_fix
   ok(*c1, "CREATE TABLE t(k INT PRIMARY KEY, v INT NOT NULL)");
   ok(*c1, "INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g");  // three blocks
   const std::string count = "SELECT count(*) FROM t WHERE v > 0", sum = "SELECT sum(v) FROM t WHERE v > 0";
+  // Twice: the first scan after a change notes the blocks, the second reads through the note.
+  auto count_twice = [&](db001::connection& c, int64_t want) {
+    for (int pass = 1; pass <= 2; ++pass) BOOST_TEST(scalar(c, count) == want, "pass " << pass);
+  };
   BOOST_TEST(scalar(*c2, count) == 3000);  // the blocks get their note here...
   BOOST_TEST(scalar(*c2, sum) == 4501500);  // ...and are read by it here
   // An uncommitted delete: gone for its own transaction only; a snapshot older than its
@@ -662,8 +666,7 @@ BOOST_FIXTURE_TEST_CASE(scans_of_unchanged_blocks_see_every_later_change, db_fix
   ok(*c3, "BEGIN ISOLATION LEVEL REPEATABLE READ");
   BOOST_TEST(scalar(*c3, count) == 3000);
   ok(*c1, "COMMIT");
-  BOOST_TEST(scalar(*c2, count) == 1500);
-  BOOST_TEST(scalar(*c2, count) == 1500);
+  count_twice(*c2, 1500);
   BOOST_TEST(scalar(*c3, count) == 3000);
   ok(*c3, "COMMIT");
   // An UPDATE of every row scans blocks it writes new versions into: each row once.
@@ -677,17 +680,14 @@ BOOST_FIXTURE_TEST_CASE(scans_of_unchanged_blocks_see_every_later_change, db_fix
   ok(*c1, "INSERT INTO t SELECT g, 1 FROM generate_series(5001, 5100) g");
   BOOST_TEST(scalar(*c1, count) == 1600);
   ok(*c1, "ROLLBACK");
-  BOOST_TEST(scalar(*c2, count) == 1500);
-  BOOST_TEST(scalar(*c2, count) == 1500);
+  count_twice(*c2, 1500);
   // Reclaimed slots reused by a later commit: invisible to a snapshot taken before it.
   ok(*c1, "VACUUM");
   ok(*c3, "BEGIN ISOLATION LEVEL REPEATABLE READ");
   BOOST_TEST(scalar(*c3, count) == 1500);
   ok(*c1, "INSERT INTO t SELECT g, 1 FROM generate_series(10001, 12000) g");
-  BOOST_TEST(scalar(*c2, count) == 3500);
-  BOOST_TEST(scalar(*c2, count) == 3500);
-  BOOST_TEST(scalar(*c3, count) == 1500);
-  BOOST_TEST(scalar(*c3, count) == 1500);
+  count_twice(*c2, 3500);
+  count_twice(*c3, 1500);
   ok(*c3, "COMMIT");
 }
 
